@@ -1,0 +1,59 @@
+// One transcription: decode the audio, borrow a state, run whisper_full,
+// collect the segments. Everything it needs is copied into plain C++ values
+// on the JS thread before it starts.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "audio.h"
+#include "model_core.h"
+#include "native_job.h"
+#include "options.h"
+
+namespace asr {
+
+struct Segment {
+  int64_t start_ms;
+  int64_t end_ms;
+  std::string text;
+};
+
+class TranscribeJob : public NativeJob {
+ public:
+  TranscribeJob(Napi::Env env, std::shared_ptr<ModelCore> core,
+                uint32_t job_id, Napi::Buffer<uint8_t> audio, AudioSpec spec,
+                TranscribeOptions options);
+
+ protected:
+  void Execute() override;
+  Napi::Value Result(Napi::Env env) override;
+
+ private:
+  void Decode(whisper_state* state, const std::vector<float>& samples);
+  void ThrowIfStopped() const;
+
+  std::shared_ptr<ModelCore> core_;
+  uint32_t job_id_;
+  std::shared_ptr<StopFlag> stop_;
+
+  // The caller's buffer is read in place, never copied: the reference keeps
+  // it alive until the job settles. Callers must not modify it meanwhile.
+  Napi::Reference<Napi::Buffer<uint8_t>> audio_ref_;
+  const uint8_t* data_;
+  size_t size_;
+  AudioSpec spec_;
+  TranscribeOptions options_;
+
+  std::vector<Segment> segments_;
+  std::string language_;
+  double audio_ms_ = 0;
+  double convert_ms_ = 0;
+  double wait_ms_ = 0;
+  double decode_ms_ = 0;
+};
+
+}  // namespace asr

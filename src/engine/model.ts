@@ -1,0 +1,251 @@
+/**
+ * A loaded whisper model: load once, transcribe many chunks concurrently
+ * (one decoding state each), close once. Decoding, audio conversion and
+ * loading all run on native threads; the event loop only waits on promises.
+ */
+import type { Logger } from 'pino';
+
+import { loadAddon } from './binding.js';
+import { CallSite, EngineError } from './engine-error.js';
+import type { NativeModel, NativeModelInfo } from './native-types.js';
+import { attachNativeLogs } from './native-logs.js';
+import {
+  resolveLoadOptions,
+  resolveTranscribeOptions,
+  type LoadModelOptions,
+  type TranscribeOptions,
+} from './options.js';
+import { StateSlots } from './state-slots.js';
+
+export interface Segment {
+  startMs: number;
+  endMs: number;
+  text: string;
+}
+
+export interface Transcription {
+  text: string;
+  segments: Segment[];
+  language: string;
+  /** Length of the audio as received, in milliseconds. */
+  audioMs: number;
+  timings: {
+    /** Waiting for a free decoding state. */
+    queuedMs: number;
+    /** Decoding the container and resampling to 16 kHz mono. */
+    convertMs: number;
+    /** whisper itself: encoder and decoder. */
+    decodeMs: number;
+    /** From the call to the result. */
+    totalMs: number;
+  };
+}
+
+export interface ModelInfo extends NativeModelInfo {
+  path: string;
+  backend: string;
+  threads: number;
+  addonPath: string;
+}
+
+export type AudioInput = Buffer | Uint8Array;
+
+let nextJobId = 1;
+
+export async function loadModel(
+  modelPath: string,
+  options: LoadModelOptions = {},
+  logger?: Logger,
+): Promise<Model> {
+  const site = new CallSite(loadModel);
+  if (typeof modelPath !== 'string' || modelPath.length === 0) {
+    throw new EngineError('INVALID_ARGUMENT', 'loadModel: expected a model path string');
+  }
+  const resolved = resolveLoadOptions(options);
+  const binding = loadAddon(resolved.addonPath);
+  if (logger) attachNativeLogs(binding.addon, logger);
+
+  try {
+    const native = await binding.addon.loadModel(modelPath, {
+      useGpu: resolved.useGpu,
+      gpuDevice: resolved.gpuDevice,
+      flashAttention: resolved.flashAttention,
+      states: resolved.states,
+    });
+    return new Model(native, {
+      path: modelPath,
+      backend: binding.addon.versions.backend,
+      threads: resolved.threads,
+      addonPath: binding.path,
+      states: resolved.states,
+    });
+  } catch (failure) {
+    throw site.wrap(failure);
+  }
+}
+
+interface ModelSetup {
+  path: string;
+  backend: string;
+  threads: number;
+  addonPath: string;
+  states: number;
+}
+
+export class Model {
+  private readonly slots: StateSlots;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly closing = new AbortController();
+  private closed: Promise<void> | undefined;
+
+  /** @internal Use loadModel(). */
+  constructor(
+    private readonly native: NativeModel,
+    private readonly setup: ModelSetup,
+  ) {
+    this.slots = new StateSlots(setup.states);
+  }
+
+  info(): ModelInfo {
+    this.assertOpen();
+    return {
+      ...this.native.info(),
+      path: this.setup.path,
+      backend: this.setup.backend,
+      threads: this.setup.threads,
+      addonPath: this.setup.addonPath,
+    };
+  }
+
+  /**
+   * Transcribes one chunk. The buffer is read in place by the native code:
+   * do not modify it until the promise settles.
+   */
+  transcribe(audio: AudioInput, options: TranscribeOptions = {}): Promise<Transcription> {
+    const site = new CallSite(this.transcribe);
+    const call = this.run(audio, options).catch((failure: unknown) => {
+      throw site.wrap(failure);
+    });
+    this.inFlight.add(call);
+    const forget = () => this.inFlight.delete(call);
+    call.then(forget, forget);
+    return call;
+  }
+
+  /**
+   * Stops accepting calls, aborts the running ones, waits for them to
+   * settle, then frees the model. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closed ??= this.closeOnce();
+    return this.closed;
+  }
+
+  private async closeOnce(): Promise<void> {
+    this.closing.abort(new EngineError('CLOSED', 'the model was closed'));
+    await Promise.allSettled([...this.inFlight]);
+    this.native.close();
+  }
+
+  private async run(audio: AudioInput, options: TranscribeOptions): Promise<Transcription> {
+    const startedAt = performance.now();
+    this.assertOpen();
+    const buffer = toBuffer(audio);
+    const resolved = resolveTranscribeOptions(options, this.setup.threads);
+    const stop = this.stopSignal(resolved.signal, resolved.timeoutMs);
+
+    try {
+      await this.slots.acquire(stop.signal);
+    } catch (reason) {
+      stop.dispose();
+      throw reason;
+    }
+    const queuedMs = performance.now() - startedAt;
+
+    const jobId = nextJobId++;
+    const onStop = () => this.native.abort(jobId, stopKind(stop.signal.reason));
+    stop.signal.addEventListener('abort', onStop, { once: true });
+    try {
+      const result = await this.native.transcribe(jobId, buffer, resolved.spec, resolved.decode);
+      return {
+        text: result.text,
+        segments: result.segments,
+        language: result.language,
+        audioMs: result.audioMs,
+        timings: {
+          queuedMs,
+          convertMs: result.timings.convertMs,
+          decodeMs: result.timings.decodeMs,
+          totalMs: performance.now() - startedAt,
+        },
+      };
+    } finally {
+      stop.signal.removeEventListener('abort', onStop);
+      stop.dispose();
+      this.slots.release();
+    }
+  }
+
+  /** One signal for the caller's abort, the timeout and close(). */
+  private stopSignal(
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+  ): { signal: AbortSignal; dispose: () => void } {
+    const controller = new AbortController();
+    const sources = [this.closing.signal, ...(signal ? [signal] : [])];
+    const relay = (source: AbortSignal) => () => controller.abort(asStopReason(source.reason));
+    const listeners = sources.map((source) => {
+      const listener = relay(source);
+      if (source.aborted) listener();
+      else source.addEventListener('abort', listener, { once: true });
+      return { source, listener };
+    });
+
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            controller.abort(
+              new EngineError('TIMEOUT', `the transcription ran past its ${timeoutMs} ms timeout`),
+            );
+          }, timeoutMs);
+
+    return {
+      signal: controller.signal,
+      dispose: () => {
+        clearTimeout(timer);
+        for (const { source, listener } of listeners) {
+          source.removeEventListener('abort', listener);
+        }
+      },
+    };
+  }
+
+  private assertOpen(): void {
+    if (this.closing.signal.aborted) {
+      throw new EngineError('CLOSED', 'the model is closed; load it again to transcribe');
+    }
+  }
+}
+
+function asStopReason(reason: unknown): EngineError {
+  if (reason instanceof EngineError) return reason;
+  return new EngineError('ABORTED', 'the transcription was aborted', { cause: reason });
+}
+
+function stopKind(reason: unknown): 'aborted' | 'timeout' | 'closed' {
+  if (!(reason instanceof EngineError)) return 'aborted';
+  if (reason.code === 'TIMEOUT') return 'timeout';
+  return reason.code === 'CLOSED' ? 'closed' : 'aborted';
+}
+
+function toBuffer(audio: AudioInput): Buffer {
+  if (Buffer.isBuffer(audio)) return audio;
+  if (audio instanceof Uint8Array) {
+    return Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength);
+  }
+  throw new EngineError(
+    'INVALID_ARGUMENT',
+    `transcribe: audio must be a Buffer or Uint8Array, got ${audio === null ? 'null' : typeof audio}`,
+  );
+}

@@ -1,0 +1,8 @@
+export { loadModel, Model } from './engine/model.js';
+export type { AudioInput, ModelInfo, Segment, Transcription } from './engine/model.js';
+export type { AudioEncoding, LoadModelOptions, TranscribeOptions } from './engine/options.js';
+export { decodeAudio } from './engine/decode-audio.js';
+export type { DecodedAudio } from './engine/decode-audio.js';
+export { EngineError, ENGINE_ERROR_CODES } from './engine/engine-error.js';
+export type { EngineErrorCode } from './engine/engine-error.js';
+export { createLogger } from './logger.js';

@@ -1,0 +1,21 @@
+/**
+ * The process logger: JSON lines for machines, pretty lines in a terminal.
+ * Library code never creates its own; it takes this one (or a child).
+ */
+import { pino, type Logger } from 'pino';
+
+export interface LoggerOptions {
+  level?: string;
+  pretty?: boolean;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? process.env.ASR_LOG_LEVEL ?? 'info';
+  const pretty = options.pretty ?? (process.stdout.isTTY === true && !process.env.CI);
+  if (!pretty) return pino({ level });
+
+  return pino({
+    level,
+    transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } },
+  });
+}
