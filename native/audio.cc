@@ -99,8 +99,43 @@ ma_resampler_config ResamplerConfig() {
                                   ma_resample_algorithm_linear);
 }
 
+uint32_t ReadLe32(const uint8_t* bytes) {
+  return uint32_t(bytes[0]) | uint32_t(bytes[1]) << 8 |
+         uint32_t(bytes[2]) << 16 | uint32_t(bytes[3]) << 24;
+}
+
+// miniaudio reads a WAV whose data chunk claims more bytes than the buffer
+// holds as if it were complete. A chunk cut short is a transfer gone wrong,
+// so it is refused. The sizes 0 and 0xFFFFFFFF are left alone: streaming
+// writers put them in a header they cannot go back to fix. (RF64 files keep
+// their real sizes elsewhere and are not checked here.)
+void CheckWavDataChunk(const uint8_t* data, size_t size) {
+  const bool is_riff_wave = size >= 12 && std::memcmp(data, "RIFF", 4) == 0 &&
+                            std::memcmp(data + 8, "WAVE", 4) == 0;
+  if (!is_riff_wave) return;
+
+  size_t offset = 12;
+  while (offset + 8 <= size) {
+    const uint32_t chunk_size = ReadLe32(data + offset + 4);
+    if (std::memcmp(data + offset, "data", 4) == 0) {
+      const uint64_t available = size - (offset + 8);
+      const bool streaming = chunk_size == 0 || chunk_size == 0xFFFFFFFFu;
+      if (!streaming && chunk_size > available) {
+        Fail(ErrorCode::kAudioInvalid,
+             "truncated WAV: its header declares " +
+                 std::to_string(chunk_size) + " bytes of audio, only " +
+                 std::to_string(available) + " are present");
+      }
+      return;
+    }
+    offset += 8 + uint64_t(chunk_size) + (chunk_size & 1);  // padded to even
+  }
+}
+
 DecodedAudio DecodeContainer(const uint8_t* data, size_t size,
                              const AudioSpec& spec) {
+  CheckWavDataChunk(data, size);
+
   ma_decoder_config config =
       ma_decoder_config_init(ma_format_f32, 1, kWhisperSampleRate);
   config.resampling = ResamplerConfig();
@@ -141,21 +176,28 @@ DecodedAudio DecodeContainer(const uint8_t* data, size_t size,
   audio.input_ms = 1000.0 * input_frames / audio.input_sample_rate;
   CheckLength(audio.input_ms / 1000.0, spec);
 
-  audio.samples.resize(output_frames);
+  // The resampler's output count is an estimate that can be off by a frame,
+  // so the buffer has a frame to spare and truncation is judged on input.
+  audio.samples.resize(output_frames + 1);
   ma_uint64 frames_read = 0;
   result = ma_decoder_read_pcm_frames(&owner.decoder, audio.samples.data(),
-                                      output_frames, &frames_read);
+                                      audio.samples.size(), &frames_read);
   if (frames_read == 0) {
     Fail(ErrorCode::kAudioInvalid,
          std::string("no audio could be decoded (") +
              ma_result_description(result) + ")");
   }
+  audio.samples.resize(frames_read);
+
   // A header that promises more frames than the bytes hold: truncated.
-  if (frames_read < output_frames) {
+  ma_uint64 input_cursor = 0;
+  ma_data_source_get_cursor_in_pcm_frames(owner.decoder.pBackend,
+                                          &input_cursor);
+  if (input_cursor < input_frames) {
     Fail(ErrorCode::kAudioInvalid,
-         "truncated: the header declares " + std::to_string(output_frames) +
-             " frames at 16 kHz, only " + std::to_string(frames_read) +
-             " could be decoded");
+         "truncated: the header declares " + std::to_string(input_frames) +
+             " frames, only " + std::to_string(input_cursor) +
+             " are present");
   }
   return audio;
 }

@@ -166,6 +166,8 @@ export class Model {
     const onStop = () => this.native.abort(jobId, stopKind(stop.signal.reason));
     stop.signal.addEventListener('abort', onStop, { once: true });
     try {
+      // Aborted between getting the slot and here: no listener saw it.
+      if (stop.signal.aborted) throw stop.signal.reason;
       const result = await this.native.transcribe(jobId, buffer, resolved.spec, resolved.decode);
       return {
         text: result.text,
