@@ -142,12 +142,12 @@ DecodedAudio DecodeContainer(const uint8_t* data, size_t size,
   config.encodingFormat = ContainerFormat(spec.encoding);
 
   Decoder owner;
-  ma_result result = ma_decoder_init_memory(data, size, &config, &owner.decoder);
+  ma_result result =
+      ma_decoder_init_memory(data, size, &config, &owner.decoder);
   if (result != MA_SUCCESS) {
     Fail(ErrorCode::kAudioInvalid,
          std::string("not a readable ") + ContainerName(spec.encoding) +
-             " stream (" +
-             ma_result_description(result) + ")");
+             " stream (" + ma_result_description(result) + ")");
   }
   owner.ready = true;
 
@@ -183,9 +183,8 @@ DecodedAudio DecodeContainer(const uint8_t* data, size_t size,
   result = ma_decoder_read_pcm_frames(&owner.decoder, audio.samples.data(),
                                       audio.samples.size(), &frames_read);
   if (frames_read == 0) {
-    Fail(ErrorCode::kAudioInvalid,
-         std::string("no audio could be decoded (") +
-             ma_result_description(result) + ")");
+    Fail(ErrorCode::kAudioInvalid, std::string("no audio could be decoded (") +
+                                       ma_result_description(result) + ")");
   }
   audio.samples.resize(frames_read);
 
@@ -196,8 +195,7 @@ DecodedAudio DecodeContainer(const uint8_t* data, size_t size,
   if (input_cursor < input_frames) {
     Fail(ErrorCode::kAudioInvalid,
          "truncated: the header declares " + std::to_string(input_frames) +
-             " frames, only " + std::to_string(input_cursor) +
-             " are present");
+             " frames, only " + std::to_string(input_cursor) + " are present");
   }
   return audio;
 }

@@ -16,7 +16,6 @@ struct LogLine {
   std::string text;
 };
 
-
 void Deliver(Napi::Env env, Napi::Function receiver, void*, void*);
 using DeliveryTsfn = Napi::TypedThreadSafeFunction<void, void, Deliver>;
 

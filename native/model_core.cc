@@ -22,19 +22,18 @@ std::shared_ptr<ModelCore> ModelCore::Load(const std::string& path,
   core->context_ =
       whisper_init_from_file_with_params_no_state(path.c_str(), params);
   if (core->context_ == nullptr) {
-    throw EngineError(ErrorCode::kModelInvalid,
-                      "whisper.cpp rejected '" + path +
-                          "' (the native log says why)");
+    throw EngineError(
+        ErrorCode::kModelInvalid,
+        "whisper.cpp rejected '" + path + "' (the native log says why)");
   }
 
   for (int i = 0; i < options.states; ++i) {
     whisper_state* state = whisper_init_state(core->context_);
     if (state == nullptr) {
-      throw EngineError(ErrorCode::kInternal,
-                        "could not allocate decoding state " +
-                            std::to_string(i + 1) + " of " +
-                            std::to_string(options.states) +
-                            " (out of memory?)");
+      throw EngineError(
+          ErrorCode::kInternal,
+          "could not allocate decoding state " + std::to_string(i + 1) +
+              " of " + std::to_string(options.states) + " (out of memory?)");
     }
     core->pool_.Add(state);
     ++core->state_count_;

@@ -1,9 +1,9 @@
 #include "model_file.h"
 
+#include <sys/stat.h>
 #include <cstdint>
 #include <fstream>
 #include <set>
-#include <sys/stat.h>
 
 #include "errors.h"
 #include "ggml.h"
@@ -71,11 +71,12 @@ struct Shape {
 
 Shape ReadShape(Reader& reader) {
   Shape s;
-  int32_t* fields[] = {&s.n_vocab,      &s.n_audio_ctx,  &s.n_audio_state,
+  int32_t* fields[] = {&s.n_vocab,      &s.n_audio_ctx,   &s.n_audio_state,
                        &s.n_audio_head, &s.n_audio_layer, &s.n_text_ctx,
-                       &s.n_text_state, &s.n_text_head,  &s.n_text_layer,
+                       &s.n_text_state, &s.n_text_head,   &s.n_text_layer,
                        &s.n_mels,       &s.ftype};
-  for (int32_t* field : fields) *field = reader.Read<int32_t>("hyperparameters");
+  for (int32_t* field : fields)
+    *field = reader.Read<int32_t>("hyperparameters");
 
   for (int32_t* field : fields) {
     if (field != &s.ftype && (*field <= 0 || *field > kMaxDimension)) {
@@ -86,16 +87,14 @@ Shape ReadShape(Reader& reader) {
   if (s.n_audio_state != s.n_text_state ||
       s.n_audio_state % s.n_audio_head != 0 ||
       s.n_text_state % s.n_text_head != 0) {
-    Invalid("inconsistent widths: audio state " +
-            std::to_string(s.n_audio_state) + ", text state " +
-            std::to_string(s.n_text_state) + ", heads " +
-            std::to_string(s.n_audio_head) + "/" +
-            std::to_string(s.n_text_head));
+    Invalid(
+        "inconsistent widths: audio state " + std::to_string(s.n_audio_state) +
+        ", text state " + std::to_string(s.n_text_state) + ", heads " +
+        std::to_string(s.n_audio_head) + "/" + std::to_string(s.n_text_head));
   }
   const int32_t ftype = s.ftype % kQuantVersionFactor;
-  if (s.ftype < 0 ||
-      ggml_ftype_to_ggml_type(static_cast<ggml_ftype>(ftype)) ==
-          GGML_TYPE_COUNT) {
+  if (s.ftype < 0 || ggml_ftype_to_ggml_type(static_cast<ggml_ftype>(ftype)) ==
+                         GGML_TYPE_COUNT) {
     Invalid("unknown weight type " + std::to_string(s.ftype));
   }
   return s;

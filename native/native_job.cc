@@ -9,7 +9,6 @@
 namespace asr {
 namespace {
 
-
 struct RunningJobs {
   std::mutex mutex;
   std::condition_variable idle;
@@ -40,8 +39,7 @@ void NativeJob::RunOnWorkerThread() {
   }
 }
 
-void NativeJob::Complete(Napi::Env env, Napi::Function, void*,
-                         NativeJob* job) {
+void NativeJob::Complete(Napi::Env env, Napi::Function, void*, NativeJob* job) {
   std::unique_ptr<NativeJob> owned(job);
   if (env == nullptr) return;  // the environment is shutting down
 

@@ -87,8 +87,7 @@ TranscribeOptions ReadTranscribeOptions(const Napi::Object& object) {
 AudioSpec ReadAudioSpec(const Napi::Object& object) {
   AudioSpec spec;
   spec.encoding = ParseEncoding(ReadString(object, "encoding", "auto"));
-  spec.sample_rate =
-      static_cast<uint32_t>(ReadNumber(object, "sampleRate", 0));
+  spec.sample_rate = static_cast<uint32_t>(ReadNumber(object, "sampleRate", 0));
   spec.channels = static_cast<uint32_t>(ReadNumber(object, "channels", 1));
   spec.max_seconds = ReadNumber(object, "maxSeconds", 0);
   return spec;

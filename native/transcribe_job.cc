@@ -22,8 +22,8 @@ constexpr int kSamplesPerPosition = kWhisperSampleRate / 50;
 constexpr int kAutoContextMargin = 64;
 
 int AutoAudioContext(size_t samples, int model_ctx) {
-  const int needed = static_cast<int>(
-      (samples + kSamplesPerPosition - 1) / kSamplesPerPosition);
+  const int needed = static_cast<int>((samples + kSamplesPerPosition - 1) /
+                                      kSamplesPerPosition);
   return std::min(model_ctx, needed + kAutoContextMargin);
 }
 
@@ -96,8 +96,7 @@ void TranscribeJob::Decode(whisper_state* state,
                            const std::vector<float>& samples) {
   const TranscribeOptions& o = options_;
   whisper_full_params params = whisper_full_default_params(
-      o.beam_size > 1 ? WHISPER_SAMPLING_BEAM_SEARCH
-                      : WHISPER_SAMPLING_GREEDY);
+      o.beam_size > 1 ? WHISPER_SAMPLING_BEAM_SEARCH : WHISPER_SAMPLING_GREEDY);
   params.n_threads = o.threads;
   params.language = o.language.c_str();
   params.translate = o.translate;
@@ -129,9 +128,8 @@ void TranscribeJob::Decode(whisper_state* state,
                               static_cast<int>(samples.size()));
   ThrowIfStopped();
   if (status != 0) {
-    throw EngineError(ErrorCode::kInternal,
-                      "whisper_full failed with status " +
-                          std::to_string(status));
+    throw EngineError(ErrorCode::kInternal, "whisper_full failed with status " +
+                                                std::to_string(status));
   }
 
   const int count = whisper_full_n_segments_from_state(state);

@@ -24,8 +24,8 @@ struct Segment {
 
 class TranscribeJob : public NativeJob {
  public:
-  TranscribeJob(Napi::Env env, std::shared_ptr<ModelCore> core,
-                uint32_t job_id, Napi::Buffer<uint8_t> audio, AudioSpec spec,
+  TranscribeJob(Napi::Env env, std::shared_ptr<ModelCore> core, uint32_t job_id,
+                Napi::Buffer<uint8_t> audio, AudioSpec spec,
                 TranscribeOptions options);
 
  protected:

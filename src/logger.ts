@@ -16,6 +16,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
   return pino({
     level,
-    transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } },
+    transport: {
+      target: 'pino-pretty',
+      options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' },
+    },
   });
 }

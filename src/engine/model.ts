@@ -106,6 +106,12 @@ export class Model {
     this.slots = new StateSlots(setup.states);
   }
 
+  /** Calls decoding now, and calls waiting for a free state. */
+  stats(): { running: number; waiting: number } {
+    const waiting = this.slots.waiting;
+    return { running: this.inFlight.size - waiting, waiting };
+  }
+
   info(): ModelInfo {
     this.assertOpen();
     return {

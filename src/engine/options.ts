@@ -43,7 +43,10 @@ const transcribeSchema = z.strictObject({
   sampleRate: z.number().int().min(1000).max(384000).optional(),
   channels: z.number().int().min(1).max(32).optional(),
   maxAudioSeconds: z.number().positive().optional(),
-  language: z.string().regex(/^(auto|[a-z]{2,3}|haw|yue)$/, 'a language code or "auto"').optional(),
+  language: z
+    .string()
+    .regex(/^(auto|[a-z]{2,3}|haw|yue)$/, 'a language code or "auto"')
+    .optional(),
   translate: z.boolean().optional(),
   prompt: z.string().max(4096).optional(),
   timestamps: z.boolean().optional(),
@@ -152,7 +155,9 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, call: string): z.
 
   const name = issue.path.join('.');
   const received = (value as Record<string, unknown>)[String(issue.path[0])];
-  throw invalid(`${call}: option '${name}' expected ${expectation(issue)}, got ${describe(received)}`);
+  throw invalid(
+    `${call}: option '${name}' expected ${expectation(issue)}, got ${describe(received)}`,
+  );
 }
 
 function expectation(issue: z.core.$ZodIssue): string {

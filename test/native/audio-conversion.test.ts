@@ -64,6 +64,9 @@ describe('conversion to 16 kHz mono', () => {
       sampleRate: 16000,
     });
     expect(fromWav.samples).toEqual(fromPcm.samples);
-    expect(fromPcm.samples[4000]).toBeCloseTo(Math.round(0.5 * Math.sin(Math.PI * 500) * 32767) / 32768, 6);
+    expect(fromPcm.samples[4000]).toBeCloseTo(
+      Math.round(0.5 * Math.sin(Math.PI * 500) * 32767) / 32768,
+      6,
+    );
   });
 });

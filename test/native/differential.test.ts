@@ -30,7 +30,12 @@ describe('addon against whisper.cpp CLI', () => {
           ...REFERENCE_OPTIONS,
           encoding: 'mp3',
         });
-        expect(expected.map((s) => s.text).join('').trim()).not.toBe('');
+        expect(
+          expected
+            .map((s) => s.text)
+            .join('')
+            .trim(),
+        ).not.toBe('');
         expect(result.segments).toEqual(expected);
       });
 
@@ -48,8 +53,14 @@ describe('addon against whisper.cpp CLI', () => {
         const expected = runReferenceCli(modelPath, set.wav16k, REFERENCE_OPTIONS.threads);
         const pcm = { ...REFERENCE_OPTIONS, sampleRate: 16000, channels: 1 };
 
-        const s16 = await model.transcribe(readFileSync(set.s16le), { ...pcm, encoding: 'pcm_s16le' });
-        const f32 = await model.transcribe(readFileSync(set.f32le), { ...pcm, encoding: 'pcm_f32le' });
+        const s16 = await model.transcribe(readFileSync(set.s16le), {
+          ...pcm,
+          encoding: 'pcm_s16le',
+        });
+        const f32 = await model.transcribe(readFileSync(set.f32le), {
+          ...pcm,
+          encoding: 'pcm_f32le',
+        });
 
         expect(s16.segments).toEqual(expected);
         expect(f32.segments).toEqual(expected);

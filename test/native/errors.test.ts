@@ -2,7 +2,7 @@
  * Every failure reaches JS as an EngineError with a stable code, from real
  * bad input, and the next call in the same process works.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync } from 'node:fs';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -67,13 +67,43 @@ describe('audio and call errors', () => {
   const cases: Array<[string, () => Buffer, TranscribeOptions, string]> = [
     ['an empty buffer', () => Buffer.alloc(0), {}, 'AUDIO_EMPTY'],
     ['a WAV with no frames', () => sineWav(1000, 16000, 1, '16', 0), {}, 'AUDIO_EMPTY'],
-    ['random bytes', () => Buffer.from('definitely not audio, just text'.repeat(40)), {}, 'AUDIO_INVALID'],
+    [
+      'random bytes',
+      () => Buffer.from('definitely not audio, just text'.repeat(40)),
+      {},
+      'AUDIO_INVALID',
+    ],
     ['a truncated WAV', () => sineWav(1000, 16000, 1, '16').subarray(0, 4000), {}, 'AUDIO_INVALID'],
-    ['a WAV labelled as MP3', () => sineWav(1000, 16000, 1, '16'), { encoding: 'mp3' }, 'AUDIO_INVALID'],
-    ['raw PCM of a partial frame', () => Buffer.alloc(5), { encoding: 'pcm_s16le', sampleRate: 16000 }, 'AUDIO_INVALID'],
-    ['audio over the limit', () => sineWav(1000, 16000, 1, '16', 3), { maxAudioSeconds: 2 }, 'AUDIO_TOO_LONG'],
-    ['an encoding we do not know', () => Buffer.alloc(100), { encoding: 'ogg' } as unknown as TranscribeOptions, 'UNSUPPORTED_ENCODING'],
-    ['a misspelled option', () => Buffer.alloc(100), { beamsize: 2 } as unknown as TranscribeOptions, 'INVALID_ARGUMENT'],
+    [
+      'a WAV labelled as MP3',
+      () => sineWav(1000, 16000, 1, '16'),
+      { encoding: 'mp3' },
+      'AUDIO_INVALID',
+    ],
+    [
+      'raw PCM of a partial frame',
+      () => Buffer.alloc(5),
+      { encoding: 'pcm_s16le', sampleRate: 16000 },
+      'AUDIO_INVALID',
+    ],
+    [
+      'audio over the limit',
+      () => sineWav(1000, 16000, 1, '16', 3),
+      { maxAudioSeconds: 2 },
+      'AUDIO_TOO_LONG',
+    ],
+    [
+      'an encoding we do not know',
+      () => Buffer.alloc(100),
+      { encoding: 'ogg' } as unknown as TranscribeOptions,
+      'UNSUPPORTED_ENCODING',
+    ],
+    [
+      'a misspelled option',
+      () => Buffer.alloc(100),
+      { beamsize: 2 } as unknown as TranscribeOptions,
+      'INVALID_ARGUMENT',
+    ],
   ];
   for (const [what, audio, options, code] of cases) {
     it(`${code} for ${what}`, () => expectThenRecover(audio(), options, code));
@@ -127,4 +157,3 @@ describe('audio and call errors', () => {
     await expectCode(model.transcribe('a string' as unknown as Buffer), 'INVALID_ARGUMENT');
   });
 });
-

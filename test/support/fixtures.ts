@@ -81,10 +81,7 @@ export function speechSets(): SpeechSet[] {
   const espeakMp3 = makeOnce('espeak.mp3', (tmp) =>
     ffmpeg(['-i', espeakWav, '-ar', '44100', '-ac', '2', '-b:a', '128k', tmp]),
   );
-  return [
-    deriveForms('jfk', JFK_MP3, JFK_MP3),
-    deriveForms('espeak', espeakMp3, espeakWav),
-  ];
+  return [deriveForms('jfk', JFK_MP3, JFK_MP3), deriveForms('espeak', espeakMp3, espeakWav)];
 }
 
 function deriveForms(name: string, mp3: string, source: string): SpeechSet {

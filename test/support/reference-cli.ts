@@ -20,14 +20,27 @@ interface CliJson {
 }
 
 /** Greedy decoding without temperature fallback: deterministic on both sides. */
-export function runReferenceCli(modelPath: string, audioPath: string, threads: number): CliSegment[] {
+export function runReferenceCli(
+  modelPath: string,
+  audioPath: string,
+  threads: number,
+): CliSegment[] {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'asr-cli-'));
   try {
     const prefix = path.join(dir, 'out');
     execFileSync(
       REFERENCE_CLI,
-      ['-m', modelPath, '-f', audioPath, '-t', String(threads), '-l', 'en']
-        .concat(['-bs', '1', '-bo', '1', '-nf', '-oj', '-of', prefix, '-np']),
+      ['-m', modelPath, '-f', audioPath, '-t', String(threads), '-l', 'en'].concat([
+        '-bs',
+        '1',
+        '-bo',
+        '1',
+        '-nf',
+        '-oj',
+        '-of',
+        prefix,
+        '-np',
+      ]),
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const json = JSON.parse(readFileSync(`${prefix}.json`, 'utf8')) as CliJson;

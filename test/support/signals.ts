@@ -16,8 +16,9 @@ const INT_PEAK: Record<Exclude<WavDepth, '32f'>, number> = {
 /** A sine of `amplitude` (0..1) on the first channel; other channels silent. */
 export function sine(frequencyHz: number, sampleRate: number, seconds: number, amplitude = 0.5) {
   const count = Math.round(sampleRate * seconds);
-  return Float64Array.from({ length: count }, (_, i) =>
-    amplitude * Math.sin((2 * Math.PI * frequencyHz * i) / sampleRate),
+  return Float64Array.from(
+    { length: count },
+    (_, i) => amplitude * Math.sin((2 * Math.PI * frequencyHz * i) / sampleRate),
   );
 }
 
