@@ -7,8 +7,8 @@
 # configuration compiles: whisper.cpp and ggml linked in statically, the
 # portable x86-64-v3 baseline, no OpenMP, no llamafile, no dynamic backend
 # loading. The targets below are CMake's targets, with the same sources,
-# definitions, flags and language modes, so both builds compute the same
-# numbers (test/native/gyp-smoke.test.ts checks that). When the pinned
+# definitions, flags and language modes, so that both builds compute the same
+# numbers (test/native/gyp-smoke.test.ts checks it). When the pinned
 # whisper.cpp release changes, compare them with
 # build-cmake/cpu/compile_commands.json again.
 {
@@ -23,42 +23,72 @@
       'whisper_dir%': '<!(node -p "const p = require(\'path\'), m = require.resolve(\'nodejs-whisper/package.json\'), v = require(m).version; if (v !== \'0.3.1\') throw new Error(\'nodejs-whisper is \' + v + \', expected 0.3.1; reinstall with npm ci\'); p.relative(process.cwd(), p.join(p.dirname(m), \'cpp\', \'whisper.cpp\'))")',
       'napi_dir%': '<!(node -p "require(\'path\').dirname(require.resolve(\'node-addon-api/package.json\'))")',
 
-      # Definitions CMake sets for everything under ggml/src: POSIX and
-      # GNU/Darwin extensions, the scheduler's copy count.
-      'ggml_common_defines': ['GGML_SCHED_MAX_COPIES=4', '_XOPEN_SOURCE=600'],
       'conditions': [
+        # Definitions CMake adds for everything under ggml/src, besides
+        # GGML_SCHED_MAX_COPIES=4 and _XOPEN_SOURCE=600: the GNU or Darwin
+        # extensions of the C library.
         ['OS=="linux"', {'ggml_os_defines': ['_GNU_SOURCE']}],
         ['OS=="mac"', {'ggml_os_defines': ['_DARWIN_C_SOURCE']}],
         ['OS=="win"', {'ggml_os_defines': ['_CRT_SECURE_NO_WARNINGS']}],
         ['OS!="linux" and OS!="mac" and OS!="win"', {'ggml_os_defines': []}],
+
+        # The CPU backend's instruction sets. x86-64: x86-64-v3 (AVX2, FMA,
+        # F16C, BMI2), the portable baseline of cmake/Backend.cmake, so the
+        # binary runs on any x86-64 server of the last decade. arm64: no
+        # -march, the armv8-a baseline, as CMake without ASR_NATIVE.
+        ['target_arch=="x64" and OS!="win"', {
+          'cpu_arch_flags': ['-msse4.2', '-mf16c', '-mfma', '-mbmi2', '-mavx', '-mavx2'],
+          'cpu_arch_defines': [
+            'GGML_SSE42', 'GGML_F16C', 'GGML_FMA', 'GGML_BMI2', 'GGML_AVX', 'GGML_AVX2',
+          ],
+        }],
+        ['target_arch=="x64" and OS=="win"', {
+          # ggml's CMake for MSVC: /arch:AVX2, and the definitions MSVC does
+          # not set itself.
+          'cpu_arch_flags': ['/arch:AVX2'],
+          'cpu_arch_defines': ['GGML_AVX2', 'GGML_FMA', 'GGML_F16C', '__BMI2__', 'GGML_BMI2'],
+        }],
+        ['target_arch!="x64"', {'cpu_arch_flags': [], 'cpu_arch_defines': []}],
+        ['target_arch=="x64"', {'cpu_arch_dir': 'x86'}],
+        ['target_arch=="arm64"', {'cpu_arch_dir': 'arm'}],
+        ['target_arch!="x64" and target_arch!="arm64"', {'cpu_arch_dir': ''}],
+
+        # ggml's CPU backend uses Accelerate on macOS (GGML_ACCELERATE is on
+        # by default in its CMake).
+        ['OS=="mac"', {
+          'cpu_os_defines': [
+            'GGML_USE_ACCELERATE', 'ACCELERATE_NEW_LAPACK', 'ACCELERATE_LAPACK_ILP64',
+          ],
+        }, {'cpu_os_defines': []}],
       ],
     },
     'whisper_dir%': '<(whisper_dir)',
     'ggml_dir%': '<(whisper_dir)/ggml',
     'napi_dir%': '<(napi_dir)',
 
-    # The versions CMake writes into the same definitions (whisper.cpp's and
-    # ggml's project versions; the commit is unknown outside a git checkout).
+    # The versions CMake writes into the same definitions: whisper.cpp's and
+    # ggml's project versions; the commit is unknown outside a git checkout.
     'whisper_version': '1.9.1',
-    'ggml_version': '0.15.1',
-
-    'ggml_defines': ['<@(ggml_common_defines)', '<@(ggml_os_defines)'],
+    # Definitions of each ggml library, as in CMake.
+    'ggml_defines': ['GGML_SCHED_MAX_COPIES=4', '_XOPEN_SOURCE=600', '<@(ggml_os_defines)'],
     'ggml_base_defines': [
-      '<@(ggml_common_defines)',
+      'GGML_SCHED_MAX_COPIES=4',
+      '_XOPEN_SOURCE=600',
       '<@(ggml_os_defines)',
-      'GGML_VERSION="<(ggml_version)"',
+      'GGML_VERSION="0.15.1"',
       'GGML_COMMIT="unknown"',
     ],
-
-    # x86-64-v3 (AVX2, FMA, F16C, BMI2): the portable baseline of
-    # cmake/Backend.cmake, so the binary runs on any x86-64 server of the
-    # last decade. Only ggml_cpu gets these, as only ggml-cpu does in CMake:
-    # with them on ggml-base, the compiler would fuse float operations there
-    # and the results would drift from the CMake build's.
-    'x86_arch_flags': ['-msse4.2', '-mf16c', '-mfma', '-mbmi2', '-mavx', '-mavx2'],
-    'x86_arch_defines': [
-      'GGML_SSE42', 'GGML_F16C', 'GGML_FMA', 'GGML_BMI2', 'GGML_AVX', 'GGML_AVX2',
+    'ggml_cpu_defines': [
+      'GGML_SCHED_MAX_COPIES=4',
+      '_XOPEN_SOURCE=600',
+      '<@(ggml_os_defines)',
+      # Q4_0 weights repacked at load time (GGML_CPU_REPACK, on by default).
+      'GGML_USE_CPU_REPACK',
+      '<@(cpu_arch_defines)',
+      '<@(cpu_os_defines)',
     ],
+    'ggml_cpu_cflags': ['<@(cpu_arch_flags)'],
+    'cpu_arch_dir': '<(cpu_arch_dir)',
   },
 
   'target_defaults': {
@@ -85,7 +115,7 @@
       'GCC_INLINES_ARE_PRIVATE_EXTERN': 'YES',
       'MACOSX_DEPLOYMENT_TARGET': '11.0',
     },
-    # Windows: not tried; what whisper.cpp's CMake sets for MSVC.
+    # Windows has not been tried; these are the MSVC settings of ggml's CMake.
     'msvs_settings': {
       'VCCLCompilerTool': {
         'ExceptionHandling': 1,
@@ -98,14 +128,16 @@
     ],
   },
 
+  # ggml names C and C++ files alike (ggml.c and ggml.cpp, ggml-cpu.c and
+  # ggml-cpu.cpp), and gyp's make generator names an object after its
+  # source's base name, so both would become the same .o file. Each such C++
+  # file gets a companion target with its library's settings.
   'targets': [
-    # ggml/src/CMakeLists.txt: ggml-base, the tensor library. Split in two
-    # targets only because gyp's make generator names objects after the
-    # source's base name: ggml.c and ggml.cpp would both become ggml.o.
+    # ggml/src/CMakeLists.txt: ggml-base, the tensor library.
     {
       'target_name': 'ggml_base',
       'type': 'static_library',
-      'dependencies': ['ggml_base_cxx'],
+      'dependencies': ['ggml_base_cpp'],
       # Third-party code: CMake compiles it without the project's warnings.
       'cflags!': ['-Wall', '-Wextra'],
       'include_dirs': ['<(ggml_dir)/src', '<(ggml_dir)/include'],
@@ -127,7 +159,7 @@
       },
     },
     {
-      'target_name': 'ggml_base_cxx',
+      'target_name': 'ggml_base_cpp',
       'type': 'static_library',
       'cflags!': ['-Wall', '-Wextra'],
       'include_dirs': ['<(ggml_dir)/src', '<(ggml_dir)/include'],
@@ -135,27 +167,27 @@
       'sources': ['<(ggml_dir)/src/ggml.cpp'],
     },
 
-    # ggml/src/ggml-cpu/CMakeLists.txt: ggml-cpu, the CPU backend, the one
-    # target built with instruction-set flags.
+    # ggml/src/ggml-cpu/CMakeLists.txt: ggml-cpu, the CPU backend, the only
+    # library built with instruction-set flags. Given to ggml-base too, they
+    # would let the compiler fuse float operations there, and the results
+    # would drift from the CMake build's.
     {
       'target_name': 'ggml_cpu',
       'type': 'static_library',
-      'dependencies': ['ggml_base'],
+      'dependencies': ['ggml_cpu_cpp', 'ggml_base'],
       'cflags!': ['-Wall', '-Wextra'],
+      'cflags': ['<@(ggml_cpu_cflags)'],
+      'xcode_settings': {'OTHER_CFLAGS': ['<@(ggml_cpu_cflags)']},
+      'msvs_settings': {'VCCLCompilerTool': {'AdditionalOptions': ['<@(ggml_cpu_cflags)']}},
       'include_dirs': [
         '<(ggml_dir)',
         '<(ggml_dir)/src',
         '<(ggml_dir)/src/ggml-cpu',
         '<(ggml_dir)/include',
       ],
-      'defines': [
-        '<@(ggml_defines)',
-        # Q4_0 weights repacked at load time (GGML_CPU_REPACK, on by default).
-        'GGML_USE_CPU_REPACK',
-      ],
+      'defines': ['<@(ggml_cpu_defines)'],
       'sources': [
         '<(ggml_dir)/src/ggml-cpu/ggml-cpu.c',
-        '<(ggml_dir)/src/ggml-cpu/ggml-cpu.cpp',
         '<(ggml_dir)/src/ggml-cpu/repack.cpp',
         '<(ggml_dir)/src/ggml-cpu/hbm.cpp',
         '<(ggml_dir)/src/ggml-cpu/quants.c',
@@ -168,42 +200,33 @@
         '<(ggml_dir)/src/ggml-cpu/ops.cpp',
       ],
       'conditions': [
-        ['target_arch=="x64"', {
+        # The architecture's own kernels (x86: arch/x86, arm64: arch/arm).
+        ['cpu_arch_dir!=""', {
           'sources': [
-            '<(ggml_dir)/src/ggml-cpu/arch/x86/quants.c',
-            '<(ggml_dir)/src/ggml-cpu/arch/x86/repack.cpp',
-          ],
-        }],
-        ['target_arch=="x64" and OS!="win"', {
-          'defines': ['<@(x86_arch_defines)'],
-          'cflags': ['<@(x86_arch_flags)'],
-          'xcode_settings': {'OTHER_CFLAGS': ['<@(x86_arch_flags)']},
-        }],
-        ['target_arch=="x64" and OS=="win"', {
-          # ggml's CMake for MSVC with AVX2 and BMI2 on: /arch:AVX2, and the
-          # definitions MSVC does not set itself.
-          'defines': ['GGML_AVX2', 'GGML_FMA', 'GGML_F16C', '__BMI2__', 'GGML_BMI2'],
-          'msvs_settings': {
-            'VCCLCompilerTool': {'EnableEnhancedInstructionSet': 5},
-          },
-        }],
-        ['target_arch=="arm64"', {
-          # No -march: the plain armv8-a baseline, as CMake without ASR_NATIVE.
-          'sources': [
-            '<(ggml_dir)/src/ggml-cpu/arch/arm/quants.c',
-            '<(ggml_dir)/src/ggml-cpu/arch/arm/repack.cpp',
+            '<(ggml_dir)/src/ggml-cpu/arch/<(cpu_arch_dir)/quants.c',
+            '<(ggml_dir)/src/ggml-cpu/arch/<(cpu_arch_dir)/repack.cpp',
           ],
         }],
         ['OS=="mac"', {
-          # GGML_ACCELERATE is on by default in ggml's CMake on macOS.
-          'defines': [
-            'GGML_USE_ACCELERATE',
-            'ACCELERATE_NEW_LAPACK',
-            'ACCELERATE_LAPACK_ILP64',
-          ],
           'link_settings': {'libraries': ['-framework Accelerate']},
         }],
       ],
+    },
+    {
+      'target_name': 'ggml_cpu_cpp',
+      'type': 'static_library',
+      'cflags!': ['-Wall', '-Wextra'],
+      'cflags': ['<@(ggml_cpu_cflags)'],
+      'xcode_settings': {'OTHER_CFLAGS': ['<@(ggml_cpu_cflags)']},
+      'msvs_settings': {'VCCLCompilerTool': {'AdditionalOptions': ['<@(ggml_cpu_cflags)']}},
+      'include_dirs': [
+        '<(ggml_dir)',
+        '<(ggml_dir)/src',
+        '<(ggml_dir)/src/ggml-cpu',
+        '<(ggml_dir)/include',
+      ],
+      'defines': ['<@(ggml_cpu_defines)'],
+      'sources': ['<(ggml_dir)/src/ggml-cpu/ggml-cpu.cpp'],
     },
 
     # ggml/src/CMakeLists.txt: ggml, the backend registry. GGML_USE_CPU makes
@@ -220,7 +243,7 @@
         '<(ggml_dir)/src/ggml-backend-dl.cpp',
         '<(ggml_dir)/src/ggml-backend-reg.cpp',
       ],
-      # ggml's public interface, as CMake passes it on to whatever links ggml.
+      # ggml's public interface, as CMake passes it on to what links ggml.
       'direct_dependent_settings': {
         'include_dirs': ['<(ggml_dir)/include'],
         'defines': ['GGML_USE_CPU'],
@@ -232,7 +255,7 @@
       },
     },
 
-    # src/CMakeLists.txt: whisper (parakeet is not used by the addon).
+    # src/CMakeLists.txt: whisper (the addon does not use parakeet).
     {
       'target_name': 'whisper',
       'type': 'static_library',
@@ -247,7 +270,7 @@
       },
     },
 
-    # CMakeLists.txt: the addon, with its sources, definitions and warnings.
+    # CMakeLists.txt: the addon, with the project's warnings on.
     {
       'target_name': 'asr_engine',
       'type': 'loadable_module',

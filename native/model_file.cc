@@ -170,6 +170,13 @@ void CheckTensors(Reader& reader) {
 
     const std::string name = reader.ReadString(name_length, "a tensor name");
     if (!names.insert(name).second) Invalid("tensor '" + name + "' repeats");
+    // whisper.cpp's convolution asserts (and aborts) on any other type.
+    const bool is_conv_kernel =
+        name == "encoder.conv1.weight" || name == "encoder.conv2.weight";
+    if (is_conv_kernel && type != GGML_TYPE_F16) {
+      Invalid("tensor '" + name + "' is type " + std::to_string(type) +
+              "; whisper.cpp needs f16 convolution kernels");
+    }
 
     const auto tensor_type = static_cast<ggml_type>(type);
     if (ne[0] % ggml_blck_size(tensor_type) != 0) {

@@ -115,16 +115,87 @@ function addonPathFor(backend) {
   return path.join(buildDirFor(backend), 'Release', 'asr_engine.node');
 }
 
+// Where binding.gyp's build puts the CPU addon (node-gyp's default place).
+const GYP_ADDON_PATH = path.join(projectRoot, 'build', 'Release', 'asr_engine.node');
+
 function anyAddonBuilt() {
   if (process.env.ASR_ADDON_PATH && existsSync(process.env.ASR_ADDON_PATH)) return true;
+  if (existsSync(GYP_ADDON_PATH)) return true;
   return BACKENDS.some((backend) => existsSync(addonPathFor(backend)));
+}
+
+// node-gyp itself: the project's dev dependency when installed, else the copy
+// npm bundles (end users get no dev dependencies). npm_execpath is npm's
+// bin/npm-cli.js while npm runs this script; without it, npm is looked for
+// beside this Node.js (lib/node_modules/npm, or node_modules\npm on Windows).
+function locateNodeGyp() {
+  try {
+    return require.resolve('node-gyp/bin/node-gyp.js');
+  } catch {
+    // not installed in the project; try npm's own below
+  }
+  const npmDirs = [];
+  if (process.env.npm_execpath) npmDirs.push(path.resolve(path.dirname(process.env.npm_execpath), '..'));
+  const nodeDir = path.dirname(process.execPath);
+  npmDirs.push(
+    path.join(nodeDir, '..', 'lib', 'node_modules', 'npm'),
+    path.join(nodeDir, 'node_modules', 'npm'),
+  );
+  const found = npmDirs
+    .map((dir) => path.join(dir, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'))
+    .find((candidate) => existsSync(candidate));
+  return found;
+}
+
+// The CPU addon through binding.gyp, for hosts without CMake.
+function runNodeGyp() {
+  const nodeGyp = locateNodeGyp();
+  if (!nodeGyp) {
+    fail(
+      'CMake is not installed, and neither is node-gyp (not in node_modules, not ' +
+        'bundled with npm). Install CMake (Debian: apt-get install cmake).',
+    );
+  }
+
+  const jobs = process.env.ASR_BUILD_JOBS ?? String(os.availableParallelism());
+  const args = [nodeGyp, 'rebuild', '--jobs', jobs];
+  // node-gyp downloads Node's headers unless told where they are. Outside npm
+  // (no npm_config_nodedir), use the running Node's own when it ships them,
+  // so the build works offline.
+  const ownHeaders = path.resolve(process.execPath, '..', '..');
+  if (
+    !process.env.npm_config_nodedir &&
+    process.platform !== 'win32' &&
+    existsSync(path.join(ownHeaders, 'include', 'node', 'common.gypi'))
+  ) {
+    args.push(`--nodedir=${ownHeaders}`);
+  }
+  if (process.env.ASR_NATIVE === '1') say('ASR_NATIVE=1 applies to CMake builds only; ignored.');
+
+  say(`CMake not found; building the CPU addon with node-gyp (${jobs} jobs) in ${path.dirname(GYP_ADDON_PATH)}`);
+  const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: projectRoot });
+  if (result.status !== 0) {
+    fail(
+      'the node-gyp build failed (see its output above). Installing CMake ' +
+        '(Debian: apt-get install cmake) gives the main build instead.',
+    );
+  }
+  say(`built ${GYP_ADDON_PATH}`);
 }
 
 function runCmakeJs(backend, sourceDir, target) {
   if (!commandExists('cmake')) {
+    if (backend === 'cpu' && !target) {
+      runNodeGyp();
+      // Done: main()'s closing line would name the CMake build's path.
+      process.exit(0);
+    }
     fail(
-      'CMake is not installed. Install it (Debian: apt-get install cmake), or build ' +
-        "the CPU addon without it through node-gyp: 'npm run build:gyp'.",
+      'CMake is not installed. Install it (Debian: apt-get install cmake). Without it, ' +
+        (target
+          ? `${target} cannot be built; `
+          : `the ${backend} backend cannot be built; `) +
+        "ASR_BACKEND=cpu builds the CPU addon through node-gyp ('npm run build:gyp').",
     );
   }
 

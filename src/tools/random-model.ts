@@ -74,8 +74,9 @@ export const SHAPES: Record<ShapeName, WhisperShape> = {
   // Tiny for fast tests. Three decoder layers, not two: whisper.cpp takes a
   // model with exactly two decoder layers for a first-release distilled model
   // and silently turns timestamps off. The full 1500-position audio context
-  // stays: with a shorter one whisper.cpp still steps 30 s per window and
-  // skips the audio past the first 2 * n_audio_ctx mel frames of each window.
+  // stays: the encoder sees only 2 * n_audio_ctx mel frames per window, and
+  // when a window decodes without timestamps whisper.cpp still advances 30 s,
+  // skipping the audio a shorter context never saw.
   test: { ...englishShape('test', 64, 2, 2), nTextLayer: 3 },
   'tiny.en': englishShape('tiny.en', 384, 6, 4),
   'base.en': englishShape('base.en', 512, 8, 6),
@@ -92,9 +93,8 @@ const SAMPLE_RATE_HZ = 16000;
 const FFT_SIZE = 400;
 const FFT_BINS = FFT_SIZE / 2 + 1;
 
-// Standard deviation of the random matrices, the usual transformer init.
-// Smaller values make every logit nearly equal and the decoder emits only
-// timestamps; much larger ones saturate the layer norms.
+// Standard deviation of the random matrices, the usual transformer init; with
+// it whisper-cli prints a short segment of filler words for real speech.
 const WEIGHT_STD = 0.02;
 // The decoder's positional embedding is learned in the real model; small
 // noise keeps positions distinguishable without dominating token embeddings.

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { EngineError, loadModel, type Model, type TranscribeOptions } from '../../src/index.js';
 import { fixture, JFK_MP3, speechSets, testModel } from '../support/fixtures.js';
+import { SHAPES, writeRandomModel } from '../../src/tools/random-model.js';
 import { damagedModel, type ModelFlaw } from '../support/model-surgery.js';
 import { sinePcm, sineWav } from '../support/signals.js';
 
@@ -31,6 +32,13 @@ describe('model errors', () => {
     const error = await expectCode(loadModel(fixture('no-such-model.bin')), 'MODEL_NOT_FOUND');
     expect(error.message).toContain('no-such-model.bin');
     expect(error.stack).toContain('errors.test.ts');
+  });
+
+  it('MODEL_INVALID for f32 convolution kernels, which whisper.cpp would abort on', async () => {
+    const f32Model = fixture('random-test-f32.bin');
+    await writeRandomModel(f32Model, SHAPES.test, { seed: 1, ftype: 'f32' });
+    const error = await expectCode(loadModel(f32Model), 'MODEL_INVALID');
+    expect(error.message).toContain('f16 convolution kernels');
   });
 
   const flaws: ModelFlaw[] = ['bad-magic', 'truncated', 'lying-tensor-header', 'no-space-token'];

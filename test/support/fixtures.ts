@@ -32,6 +32,18 @@ export const REFERENCE_CLI = path.join(
 /** A sentence espeak-ng says clearly; its words are not in any training set of ours. */
 export const SPEECH_TEXT = 'The quick brown fox jumps over the lazy dog near the river bank.';
 
+/**
+ * The micro model trained on synthetic speech (40 words), kept beside the
+ * repository in shared/models until it is bundled. Unlike random weights,
+ * its output depends on the audio, which cross-talk checks need. Tests that
+ * use it skip with a visible reason when it is absent, except under CI,
+ * where its absence is a failure.
+ */
+export const MICRO_MODEL =
+  process.env.ASR_MICRO_MODEL ??
+  path.resolve(PROJECT_ROOT, '..', 'shared', 'models', 'ggml-micro-en.bin');
+export const HAS_MICRO_MODEL = existsSync(MICRO_MODEL) || process.env.CI === 'true';
+
 export function fixture(name: string): string {
   return path.join(FIXTURES_DIR, name);
 }
