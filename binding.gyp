@@ -128,22 +128,29 @@
     ],
   },
 
-  # ggml names C and C++ files alike (ggml.c and ggml.cpp, ggml-cpu.c and
-  # ggml-cpu.cpp), and gyp's make generator names an object after its
-  # source's base name, so both would become the same .o file. Each such C++
-  # file gets a companion target with its library's settings.
+  # ggml names some C and C++ files alike (ggml.c and ggml.cpp, ggml-cpu.c
+  # and ggml-cpu.cpp). gyp's make generator names an object file after its
+  # source's path, so both would become the same .o; and when npm hoists
+  # nodejs-whisper above this package ('../nodejs-whisper'), the objects of
+  # every target land in one folder. So the C++ one of each pair is copied
+  # into the target's own intermediate folder and compiled from there. Its
+  # quoted includes resolve through the include paths, which hold every
+  # header it names; only __FILE__ in its assertion messages changes.
   'targets': [
     # ggml/src/CMakeLists.txt: ggml-base, the tensor library.
     {
       'target_name': 'ggml_base',
       'type': 'static_library',
-      'dependencies': ['ggml_base_cpp'],
       # Third-party code: CMake compiles it without the project's warnings.
       'cflags!': ['-Wall', '-Wextra'],
       'include_dirs': ['<(ggml_dir)/src', '<(ggml_dir)/include'],
       'defines': ['<@(ggml_base_defines)'],
+      'copies': [
+        {'destination': '<(INTERMEDIATE_DIR)', 'files': ['<(ggml_dir)/src/ggml.cpp']},
+      ],
       'sources': [
         '<(ggml_dir)/src/ggml.c',
+        '<(INTERMEDIATE_DIR)/ggml.cpp',
         '<(ggml_dir)/src/ggml-alloc.c',
         '<(ggml_dir)/src/ggml-backend.cpp',
         '<(ggml_dir)/src/ggml-backend-meta.cpp',
@@ -158,14 +165,6 @@
         ],
       },
     },
-    {
-      'target_name': 'ggml_base_cpp',
-      'type': 'static_library',
-      'cflags!': ['-Wall', '-Wextra'],
-      'include_dirs': ['<(ggml_dir)/src', '<(ggml_dir)/include'],
-      'defines': ['<@(ggml_base_defines)'],
-      'sources': ['<(ggml_dir)/src/ggml.cpp'],
-    },
 
     # ggml/src/ggml-cpu/CMakeLists.txt: ggml-cpu, the CPU backend, the only
     # library built with instruction-set flags. Given to ggml-base too, they
@@ -174,7 +173,7 @@
     {
       'target_name': 'ggml_cpu',
       'type': 'static_library',
-      'dependencies': ['ggml_cpu_cpp', 'ggml_base'],
+      'dependencies': ['ggml_base'],
       'cflags!': ['-Wall', '-Wextra'],
       'cflags': ['<@(ggml_cpu_cflags)'],
       'xcode_settings': {'OTHER_CFLAGS': ['<@(ggml_cpu_cflags)']},
@@ -186,8 +185,12 @@
         '<(ggml_dir)/include',
       ],
       'defines': ['<@(ggml_cpu_defines)'],
+      'copies': [
+        {'destination': '<(INTERMEDIATE_DIR)', 'files': ['<(ggml_dir)/src/ggml-cpu/ggml-cpu.cpp']},
+      ],
       'sources': [
         '<(ggml_dir)/src/ggml-cpu/ggml-cpu.c',
+        '<(INTERMEDIATE_DIR)/ggml-cpu.cpp',
         '<(ggml_dir)/src/ggml-cpu/repack.cpp',
         '<(ggml_dir)/src/ggml-cpu/hbm.cpp',
         '<(ggml_dir)/src/ggml-cpu/quants.c',
@@ -211,22 +214,6 @@
           'link_settings': {'libraries': ['-framework Accelerate']},
         }],
       ],
-    },
-    {
-      'target_name': 'ggml_cpu_cpp',
-      'type': 'static_library',
-      'cflags!': ['-Wall', '-Wextra'],
-      'cflags': ['<@(ggml_cpu_cflags)'],
-      'xcode_settings': {'OTHER_CFLAGS': ['<@(ggml_cpu_cflags)']},
-      'msvs_settings': {'VCCLCompilerTool': {'AdditionalOptions': ['<@(ggml_cpu_cflags)']}},
-      'include_dirs': [
-        '<(ggml_dir)',
-        '<(ggml_dir)/src',
-        '<(ggml_dir)/src/ggml-cpu',
-        '<(ggml_dir)/include',
-      ],
-      'defines': ['<@(ggml_cpu_defines)'],
-      'sources': ['<(ggml_dir)/src/ggml-cpu/ggml-cpu.cpp'],
     },
 
     # ggml/src/CMakeLists.txt: ggml, the backend registry. GGML_USE_CPU makes

@@ -134,17 +134,17 @@ function locateNodeGyp() {
   } catch {
     // not installed in the project; try npm's own below
   }
-  const npmDirs = [];
-  if (process.env.npm_execpath) npmDirs.push(path.resolve(path.dirname(process.env.npm_execpath), '..'));
   const nodeDir = path.dirname(process.execPath);
-  npmDirs.push(
+  const npmDirs = [
+    ...(process.env.npm_execpath
+      ? [path.resolve(path.dirname(process.env.npm_execpath), '..')]
+      : []),
     path.join(nodeDir, '..', 'lib', 'node_modules', 'npm'),
     path.join(nodeDir, 'node_modules', 'npm'),
-  );
-  const found = npmDirs
+  ];
+  return npmDirs
     .map((dir) => path.join(dir, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'))
     .find((candidate) => existsSync(candidate));
-  return found;
 }
 
 // The CPU addon through binding.gyp, for hosts without CMake.
@@ -172,7 +172,7 @@ function runNodeGyp() {
   }
   if (process.env.ASR_NATIVE === '1') say('ASR_NATIVE=1 applies to CMake builds only; ignored.');
 
-  say(`CMake not found; building the CPU addon with node-gyp (${jobs} jobs) in ${path.dirname(GYP_ADDON_PATH)}`);
+  say(`CMake not found; building the CPU addon with node-gyp (${jobs} jobs)`);
   const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: projectRoot });
   if (result.status !== 0) {
     fail(
@@ -191,11 +191,9 @@ function runCmakeJs(backend, sourceDir, target) {
       process.exit(0);
     }
     fail(
-      'CMake is not installed. Install it (Debian: apt-get install cmake). Without it, ' +
-        (target
-          ? `${target} cannot be built; `
-          : `the ${backend} backend cannot be built; `) +
-        "ASR_BACKEND=cpu builds the CPU addon through node-gyp ('npm run build:gyp').",
+      `CMake is not installed, and ${target ?? `the ${backend} backend`} needs it. ` +
+        'Install it (Debian: apt-get install cmake)' +
+        (target ? '.' : "; or build the CPU addon through node-gyp: 'npm run build:gyp'."),
     );
   }
 

@@ -58,6 +58,8 @@ export function loadAddon(explicitPath?: string): LoadedAddon {
   for (const candidate of addonCandidates(explicitPath)) {
     if (!existsSync(candidate.path)) {
       failures.push(`  ${candidate.path} (${candidate.origin}): not built`);
+      // An explicit choice that fails is an error, never a silent fallback.
+      if (candidate.origin === 'explicit') break;
       continue;
     }
     try {
@@ -67,6 +69,7 @@ export function loadAddon(explicitPath?: string): LoadedAddon {
       return cached;
     } catch (error) {
       failures.push(`  ${candidate.path} (${candidate.origin}): ${(error as Error).message}`);
+      if (candidate.origin === 'explicit') break;
     }
   }
 

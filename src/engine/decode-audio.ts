@@ -3,7 +3,8 @@
  * whisper would receive, as 16 kHz mono float samples. For tests and tools.
  */
 import { loadAddon } from './binding.js';
-import { CallSite, EngineError } from './engine-error.js';
+import { CallSite } from './engine-error.js';
+import { toBuffer, type AudioInput } from './model.js';
 import { resolveTranscribeOptions, type TranscribeOptions } from './options.js';
 
 export interface DecodedAudio {
@@ -20,17 +21,15 @@ type AudioOptions = Pick<
 >;
 
 export async function decodeAudio(
-  audio: Buffer,
+  audio: AudioInput,
   options: AudioOptions = {},
   addonPath?: string,
 ): Promise<DecodedAudio> {
   const site = new CallSite(decodeAudio);
-  if (!Buffer.isBuffer(audio)) {
-    throw new EngineError('INVALID_ARGUMENT', 'decodeAudio: audio must be a Buffer');
-  }
+  const buffer = toBuffer(audio);
   const { spec } = resolveTranscribeOptions(options, 1);
   try {
-    const decoded = await loadAddon(addonPath).addon.decodeAudio(audio, spec);
+    const decoded = await loadAddon(addonPath).addon.decodeAudio(buffer, spec);
     return { ...decoded, sampleRate: 16000 };
   } catch (failure) {
     throw site.wrap(failure);

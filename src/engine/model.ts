@@ -62,6 +62,9 @@ export async function loadModel(
     throw new EngineError('INVALID_ARGUMENT', 'loadModel: expected a model path string');
   }
   const resolved = resolveLoadOptions(options);
+  if (logger !== undefined && typeof (logger as Partial<Logger>).child !== 'function') {
+    throw new EngineError('INVALID_ARGUMENT', 'loadModel: logger must be a pino logger');
+  }
   const binding = loadAddon(resolved.addonPath);
   if (logger) attachNativeLogs(binding.addon, logger);
 
@@ -96,6 +99,7 @@ export class Model {
   private readonly slots: StateSlots;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly closing = new AbortController();
+  private readonly stopping = new Set<AbortController>();
   private closed: Promise<void> | undefined;
 
   /** @internal Use loadModel(). */
@@ -148,7 +152,9 @@ export class Model {
   }
 
   private async closeOnce(): Promise<void> {
-    this.closing.abort(new EngineError('CLOSED', 'the model was closed'));
+    const reason = new EngineError('CLOSED', 'the model was closed');
+    this.closing.abort(reason);
+    for (const controller of this.stopping) controller.abort(reason);
     await Promise.allSettled([...this.inFlight]);
     this.native.close();
   }
@@ -158,6 +164,7 @@ export class Model {
     this.assertOpen();
     const buffer = toBuffer(audio);
     const resolved = resolveTranscribeOptions(options, this.setup.threads);
+    this.assertAudioCtxFits(resolved.decode.audioCtx);
     const stop = this.stopSignal(resolved.signal, resolved.timeoutMs);
 
     try {
@@ -200,7 +207,10 @@ export class Model {
     timeoutMs: number | undefined,
   ): { signal: AbortSignal; dispose: () => void } {
     const controller = new AbortController();
-    const sources = [this.closing.signal, ...(signal ? [signal] : [])];
+    // close() reaches running calls through this set rather than a listener
+    // per call on one shared signal, which Node warns about past ten.
+    this.stopping.add(controller);
+    const sources = signal ? [signal] : [];
     const relay = (source: AbortSignal) => () => controller.abort(asStopReason(source.reason));
     const listeners = sources.map((source) => {
       const listener = relay(source);
@@ -221,12 +231,23 @@ export class Model {
     return {
       signal: controller.signal,
       dispose: () => {
+        this.stopping.delete(controller);
         clearTimeout(timer);
         for (const { source, listener } of listeners) {
           source.removeEventListener('abort', listener);
         }
       },
     };
+  }
+
+  private assertAudioCtxFits(audioCtx: number): void {
+    const limit = this.native.info().audioContext;
+    if (audioCtx > limit) {
+      throw new EngineError(
+        'INVALID_ARGUMENT',
+        `transcribe: option 'audioCtx' expected at most ${limit} for this model, got ${audioCtx}`,
+      );
+    }
   }
 
   private assertOpen(): void {
@@ -247,7 +268,7 @@ function stopKind(reason: unknown): 'aborted' | 'timeout' | 'closed' {
   return reason.code === 'CLOSED' ? 'closed' : 'aborted';
 }
 
-function toBuffer(audio: AudioInput): Buffer {
+export function toBuffer(audio: AudioInput): Buffer {
   if (Buffer.isBuffer(audio)) return audio;
   if (audio instanceof Uint8Array) {
     return Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength);

@@ -56,9 +56,16 @@ const transcribeSchema = z.strictObject({
   temperatureIncrement: z.number().min(0).max(1).optional(),
   beamSize: positiveInt(16).optional(),
   bestOf: positiveInt(16).optional(),
-  audioCtx: z.union([z.literal('auto'), z.number().int().min(0)]).optional(),
+  audioCtx: z
+    .union([z.literal('auto'), z.number().int().min(0)], { error: "'auto' or an integer >= 0" })
+    .optional(),
   threads: positiveInt(256).optional(),
-  timeoutMs: z.number().positive().optional(),
+  // setTimeout's limit: a longer delay would fire at once.
+  timeoutMs: z
+    .number()
+    .positive()
+    .max(2 ** 31 - 1)
+    .optional(),
   signal: z.instanceof(AbortSignal).optional(),
 });
 
@@ -163,7 +170,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, call: string): z.
 function expectation(issue: z.core.$ZodIssue): string {
   // Zod's messages start with "Invalid input: expected ..." or "Too small: ...";
   // keep the part after the colon, which already says what was expected.
-  const message = issue.message.replace(/^[^:]*:\s*/, '');
+  const message = issue.message.replace(/^[^:]*:\s*/, '').replace(/, received .*$/, '');
   return message.replace(/^expected\s+/i, '');
 }
 

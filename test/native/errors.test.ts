@@ -161,6 +161,24 @@ describe('audio and call errors', () => {
     await other.close(); // idempotent
   });
 
+  it('INVALID_ARGUMENT for an encoder window wider than the model and a timeout setTimeout cannot hold', async () => {
+    const limit = model.info().audioContext;
+    const wide = await expectCode(
+      model.transcribe(speech(), { audioCtx: limit + 1 }),
+      'INVALID_ARGUMENT',
+    );
+    expect(wide.message).toContain(`at most ${limit}`);
+    await expectThenRecover(speech(), { timeoutMs: 2 ** 31 }, 'INVALID_ARGUMENT');
+  });
+
+  it('ADDON_NOT_FOUND for an explicit addon path that does not load, with no fallback', async () => {
+    const error = await expectCode(
+      loadModel(await testModel('test'), { addonPath: fixture('no-such-addon.node') }),
+      'ADDON_NOT_FOUND',
+    );
+    expect(error.message).toContain('no-such-addon.node');
+  });
+
   it('rejects a wrong audio type with INVALID_ARGUMENT', async () => {
     await expectCode(model.transcribe('a string' as unknown as Buffer), 'INVALID_ARGUMENT');
   });
