@@ -93,15 +93,17 @@
 
   'target_defaults': {
     # CMake's Release configuration; node-gyp's adds only -O3, and without
-    # NDEBUG every assert() in whisper.cpp and ggml would stay in.
+    # NDEBUG every assert() in whisper.cpp and ggml would stay in. Node's
+    # -fno-omit-frame-pointer goes, so the code matches CMake's instruction
+    # for instruction.
     'defines': ['NDEBUG'],
     'cflags': ['-fPIC', '-fvisibility=hidden'],
+    'cflags!': ['-fno-omit-frame-pointer'],
     # ISO C++17, as CMake compiles every target (CMAKE_CXX_EXTENSIONS OFF),
-    # instead of node-gyp's gnu++17: in GNU mode GCC contracts a * b + c into
-    # FMA instructions (-ffp-contract=fast), which changes float results. C
-    # is gnu11 in both builds. RTTI and exceptions stay on, as in CMake:
-    # whisper.cpp and ggml throw and catch internally, and the addon uses
-    # node-addon-api's C++ exceptions (NAPI_CPP_EXCEPTIONS).
+    # instead of node-gyp's gnu++17, which compiles some of whisper.cpp and
+    # gguf.cpp differently. C is gnu11 in both builds. RTTI and exceptions
+    # stay on, as in CMake: whisper.cpp and ggml throw and catch internally,
+    # and the addon uses node-addon-api's C++ exceptions (NAPI_CPP_EXCEPTIONS).
     'cflags_c': ['-std=gnu11'],
     'cflags_cc': ['-std=c++17', '-fvisibility-inlines-hidden'],
     'cflags_cc!': ['-std=gnu++17', '-fno-rtti', '-fno-exceptions'],
@@ -128,14 +130,15 @@
     ],
   },
 
-  # ggml names some C and C++ files alike (ggml.c and ggml.cpp, ggml-cpu.c
-  # and ggml-cpu.cpp). gyp's make generator names an object file after its
-  # source's path, so both would become the same .o; and when npm hoists
-  # nodejs-whisper above this package ('../nodejs-whisper'), the objects of
-  # every target land in one folder. So the C++ one of each pair is copied
-  # into the target's own intermediate folder and compiled from there. Its
-  # quoted includes resolve through the include paths, which hold every
-  # header it names; only __FILE__ in its assertion messages changes.
+  # ggml names some C and C++ files alike: ggml.c and ggml.cpp, ggml-cpu.c
+  # and ggml-cpu.cpp. gyp's make generator names an object after its
+  # source's path without the extension, so both would become one .o, built
+  # from whichever of the two its pattern rules happen to list first (the
+  # order changes from run to run). So each such pair is copied into the
+  # target's intermediate folder, one file per subfolder, and compiled from
+  # there. No header name occurs twice among ggml's include folders, so their
+  # quoted includes find the same headers; only __FILE__ in assertion
+  # messages changes.
   'targets': [
     # ggml/src/CMakeLists.txt: ggml-base, the tensor library.
     {
@@ -146,11 +149,12 @@
       'include_dirs': ['<(ggml_dir)/src', '<(ggml_dir)/include'],
       'defines': ['<@(ggml_base_defines)'],
       'copies': [
-        {'destination': '<(INTERMEDIATE_DIR)', 'files': ['<(ggml_dir)/src/ggml.cpp']},
+        {'destination': '<(INTERMEDIATE_DIR)/c', 'files': ['<(ggml_dir)/src/ggml.c']},
+        {'destination': '<(INTERMEDIATE_DIR)/cpp', 'files': ['<(ggml_dir)/src/ggml.cpp']},
       ],
       'sources': [
-        '<(ggml_dir)/src/ggml.c',
-        '<(INTERMEDIATE_DIR)/ggml.cpp',
+        '<(INTERMEDIATE_DIR)/c/ggml.c',
+        '<(INTERMEDIATE_DIR)/cpp/ggml.cpp',
         '<(ggml_dir)/src/ggml-alloc.c',
         '<(ggml_dir)/src/ggml-backend.cpp',
         '<(ggml_dir)/src/ggml-backend-meta.cpp',
@@ -186,11 +190,15 @@
       ],
       'defines': ['<@(ggml_cpu_defines)'],
       'copies': [
-        {'destination': '<(INTERMEDIATE_DIR)', 'files': ['<(ggml_dir)/src/ggml-cpu/ggml-cpu.cpp']},
+        {'destination': '<(INTERMEDIATE_DIR)/c', 'files': ['<(ggml_dir)/src/ggml-cpu/ggml-cpu.c']},
+        {
+          'destination': '<(INTERMEDIATE_DIR)/cpp',
+          'files': ['<(ggml_dir)/src/ggml-cpu/ggml-cpu.cpp'],
+        },
       ],
       'sources': [
-        '<(ggml_dir)/src/ggml-cpu/ggml-cpu.c',
-        '<(INTERMEDIATE_DIR)/ggml-cpu.cpp',
+        '<(INTERMEDIATE_DIR)/c/ggml-cpu.c',
+        '<(INTERMEDIATE_DIR)/cpp/ggml-cpu.cpp',
         '<(ggml_dir)/src/ggml-cpu/repack.cpp',
         '<(ggml_dir)/src/ggml-cpu/hbm.cpp',
         '<(ggml_dir)/src/ggml-cpu/quants.c',
