@@ -59,6 +59,15 @@ Napi::Value SetLogReceiverFn(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Every language code whisper knows, in its id order.
+Napi::Value Languages(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int max_id = whisper_lang_max_id();
+  Napi::Array codes = Napi::Array::New(env, max_id + 1);
+  for (int id = 0; id <= max_id; ++id) codes.Set(id, whisper_lang_str(id));
+  return codes;
+}
+
 Napi::Value SystemInfo(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), whisper_print_system_info());
 }
@@ -93,6 +102,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
               Napi::Function::New<DecodeAudioFn>(env, "decodeAudio"));
   exports.Set("setLogReceiver",
               Napi::Function::New<SetLogReceiverFn>(env, "setLogReceiver"));
+  exports.Set("languages", Napi::Function::New<Languages>(env, "languages"));
   exports.Set("systemInfo", Napi::Function::New<SystemInfo>(env, "systemInfo"));
   exports.Set("versions", Versions(env));
   return exports;

@@ -35,13 +35,25 @@ void CheckLength(double seconds, const AudioSpec& spec) {
   }
 }
 
-void CheckFinite(const std::vector<float>& samples) {
-  for (size_t i = 0; i < samples.size(); ++i) {
-    if (!std::isfinite(samples[i])) {
-      Fail(ErrorCode::kInvalidSamples,
-           "sample " + std::to_string(i) + " is NaN or infinite");
-    }
+// Float audio lives within about ±1. Far beyond it is integer data sent as
+// float, which would decode to confident nonsense, slowly.
+constexpr float kMaxSampleMagnitude = 64.0f;
+
+void CheckSample(float value, size_t index) {
+  if (!std::isfinite(value)) {
+    Fail(ErrorCode::kInvalidSamples,
+         "sample " + std::to_string(index) + " is NaN or infinite");
   }
+  if (std::fabs(value) > kMaxSampleMagnitude) {
+    Fail(ErrorCode::kInvalidSamples,
+         "sample " + std::to_string(index) + " is " + std::to_string(value) +
+             "; float audio lies within about ±1 (integer PCM sent as "
+             "float?)");
+  }
+}
+
+void CheckSamples(const std::vector<float>& samples) {
+  for (size_t i = 0; i < samples.size(); ++i) CheckSample(samples[i], i);
 }
 
 // RAII owners for miniaudio objects.
@@ -238,10 +250,7 @@ DecodedAudio ConvertRawPcm(const uint8_t* data, size_t size,
     for (size_t i = 0; i < size / 4; ++i) {
       float value;
       std::memcpy(&value, data + i * 4, sizeof(value));
-      if (!std::isfinite(value)) {
-        Fail(ErrorCode::kInvalidSamples,
-             "sample " + std::to_string(i) + " is NaN or infinite");
-      }
+      CheckSample(value, i);
     }
   }
 
@@ -282,7 +291,7 @@ DecodedAudio DecodeAudio(const uint8_t* data, size_t size,
   DecodedAudio audio = IsRawPcm(spec.encoding)
                            ? ConvertRawPcm(data, size, spec)
                            : DecodeContainer(data, size, spec);
-  CheckFinite(audio.samples);
+  CheckSamples(audio.samples);
   return audio;
 }
 

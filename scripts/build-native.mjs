@@ -4,6 +4,7 @@
 //   node scripts/build-native.mjs                 best backend for this host
 //   node scripts/build-native.mjs --if-missing    npm's install step: CPU, only
 //                                                 when no addon is built yet
+//   node scripts/build-native.mjs --gyp           the CPU addon through node-gyp
 //   node scripts/build-native.mjs --target whisper-cli
 //                                                 the reference CLI for tests
 //
@@ -37,11 +38,12 @@ function say(message) {
 }
 
 function parseArgs(argv) {
-  const args = { ifMissing: false, target: undefined };
+  const args = { ifMissing: false, gyp: false, target: undefined };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--if-missing') args.ifMissing = true;
+    else if (argv[i] === '--gyp') args.gyp = true;
     else if (argv[i] === '--target') args.target = argv[++i];
-    else fail(`unknown argument '${argv[i]}' (expected --if-missing or --target NAME)`);
+    else fail(`unknown argument '${argv[i]}' (expected --if-missing, --gyp or --target NAME)`);
   }
   return args;
 }
@@ -94,14 +96,17 @@ function detectBackend() {
   return 'cpu';
 }
 
-function chooseBackend(ifMissing) {
+function forcedBackend() {
   const forced = process.env.ASR_BACKEND?.trim().toLowerCase();
-  if (forced) {
-    if (!BACKENDS.includes(forced)) {
-      fail(`ASR_BACKEND='${forced}' is not one of ${BACKENDS.join(', ')}.`);
-    }
-    return forced;
+  if (forced && !BACKENDS.includes(forced)) {
+    fail(`ASR_BACKEND='${forced}' is not one of ${BACKENDS.join(', ')}.`);
   }
+  return forced || undefined;
+}
+
+function chooseBackend(ifMissing) {
+  const forced = forcedBackend();
+  if (forced) return forced;
   // Installs stay on the CPU: a GPU build takes far longer and needs a
   // toolkit; 'npm run build:native' opts into it.
   return ifMissing ? 'cpu' : detectBackend();
@@ -148,7 +153,7 @@ function locateNodeGyp() {
 }
 
 // The CPU addon through binding.gyp, for hosts without CMake.
-function runNodeGyp() {
+function runNodeGyp(reason) {
   const nodeGyp = locateNodeGyp();
   if (!nodeGyp) {
     fail(
@@ -172,7 +177,7 @@ function runNodeGyp() {
   }
   if (process.env.ASR_NATIVE === '1') say('ASR_NATIVE=1 applies to CMake builds only; ignored.');
 
-  say(`CMake not found; building the CPU addon with node-gyp (${jobs} jobs)`);
+  say(`${reason}; building the CPU addon with node-gyp (${jobs} jobs)`);
   const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: projectRoot });
   if (result.status !== 0) {
     fail(
@@ -186,7 +191,7 @@ function runNodeGyp() {
 function runCmakeJs(backend, sourceDir, target) {
   if (!commandExists('cmake')) {
     if (backend === 'cpu' && !target) {
-      runNodeGyp();
+      runNodeGyp('CMake not found');
       // Done: main()'s closing line would name the CMake build's path.
       process.exit(0);
     }
@@ -235,7 +240,12 @@ function main() {
   }
 
   const sourceDir = locateWhisperSource();
-  const backend = args.target ? (process.env.ASR_BACKEND ?? 'cpu') : chooseBackend(args.ifMissing);
+  if (args.gyp) {
+    runNodeGyp('requested with --gyp');
+    return;
+  }
+  // A target (the reference CLI) joins an existing build tree: CPU unless forced.
+  const backend = args.target ? (forcedBackend() ?? 'cpu') : chooseBackend(args.ifMissing);
   runCmakeJs(backend, sourceDir, args.target);
 
   if (!args.target) say(`built ${addonPathFor(backend)}`);

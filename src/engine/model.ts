@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { loadAddon } from './binding.js';
 import { CallSite, EngineError } from './engine-error.js';
 import type { NativeModel, NativeModelInfo } from './native-types.js';
-import { attachNativeLogs } from './native-logs.js';
+import { attachNativeLogs, expectStopNoise } from './native-logs.js';
 import {
   resolveLoadOptions,
   resolveTranscribeOptions,
@@ -81,6 +81,7 @@ export async function loadModel(
       threads: resolved.threads,
       addonPath: binding.path,
       states: resolved.states,
+      languages: new Set(binding.addon.languages()),
     });
   } catch (failure) {
     throw site.wrap(failure);
@@ -93,6 +94,8 @@ interface ModelSetup {
   threads: number;
   addonPath: string;
   states: number;
+  /** Every language code whisper knows. */
+  languages: ReadonlySet<string>;
 }
 
 export class Model {
@@ -108,7 +111,11 @@ export class Model {
     private readonly setup: ModelSetup,
   ) {
     this.slots = new StateSlots(setup.states);
+    this.shape = native.info();
   }
+
+  /** What the model file says about itself; fixed for the model's life. */
+  private readonly shape: NativeModelInfo;
 
   /** Calls decoding now, and calls waiting for a free state. */
   stats(): { running: number; waiting: number } {
@@ -119,7 +126,9 @@ export class Model {
   info(): ModelInfo {
     this.assertOpen();
     return {
-      ...this.native.info(),
+      ...this.shape,
+      // The flag only means something where a GPU backend was built in.
+      useGpu: this.shape.useGpu && this.setup.backend !== 'cpu',
       path: this.setup.path,
       backend: this.setup.backend,
       threads: this.setup.threads,
@@ -165,6 +174,7 @@ export class Model {
     const buffer = toBuffer(audio);
     const resolved = resolveTranscribeOptions(options, this.setup.threads);
     this.assertAudioCtxFits(resolved.decode.audioCtx);
+    resolved.decode.language = this.checkedLanguage(resolved.decode.language);
     const stop = this.stopSignal(resolved.signal, resolved.timeoutMs);
 
     try {
@@ -176,7 +186,11 @@ export class Model {
     const queuedMs = performance.now() - startedAt;
 
     const jobId = nextJobId++;
-    const onStop = () => this.native.abort(jobId, stopKind(stop.signal.reason));
+    let quiet: (() => void) | undefined;
+    const onStop = () => {
+      quiet = expectStopNoise();
+      this.native.abort(jobId, stopKind(stop.signal.reason));
+    };
     stop.signal.addEventListener('abort', onStop, { once: true });
     try {
       // Aborted between getting the slot and here: no listener saw it.
@@ -196,6 +210,7 @@ export class Model {
       };
     } finally {
       stop.signal.removeEventListener('abort', onStop);
+      quiet?.();
       stop.dispose();
       this.slots.release();
     }
@@ -241,13 +256,35 @@ export class Model {
   }
 
   private assertAudioCtxFits(audioCtx: number): void {
-    const limit = this.native.info().audioContext;
+    const limit = this.shape.audioContext;
     if (audioCtx > limit) {
       throw new EngineError(
         'INVALID_ARGUMENT',
         `transcribe: option 'audioCtx' expected at most ${limit} for this model, got ${audioCtx}`,
       );
     }
+  }
+
+  /**
+   * whisper quietly decodes an unknown code as English, and an English-only
+   * model "detects" whatever language its untrained head points at; both
+   * are settled here instead.
+   */
+  private checkedLanguage(language: string): string {
+    if (language === 'auto') return this.shape.multilingual ? 'auto' : 'en';
+    if (!this.setup.languages.has(language)) {
+      throw new EngineError(
+        'INVALID_ARGUMENT',
+        `transcribe: option 'language' expected a whisper language code or 'auto', got "${language}"`,
+      );
+    }
+    if (!this.shape.multilingual && language !== 'en') {
+      throw new EngineError(
+        'INVALID_ARGUMENT',
+        `transcribe: this model is English-only; language "${language}" needs a multilingual model`,
+      );
+    }
+    return language;
   }
 
   private assertOpen(): void {

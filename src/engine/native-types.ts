@@ -76,6 +76,7 @@ export interface NativeAddon {
   ): Promise<NativeModel>;
   decodeAudio(audio: Buffer, spec: NativeAudioSpec): Promise<NativeDecodedAudio>;
   setLogReceiver(receiver?: (level: string, line: string) => void): void;
+  languages(): string[];
   systemInfo(): string;
   versions: { whisper: string; whisperExpected: string; napi: number; backend: string };
 }

@@ -144,6 +144,35 @@ describe('audio and call errors', () => {
     await expectThenRecover(wav, { encoding: 'wav' }, 'INVALID_SAMPLES');
   });
 
+  it('INVALID_SAMPLES for integer-scaled data sent as float PCM', async () => {
+    const pcm = sinePcm(1000, 16000, 1, 'f32le');
+    pcm.writeFloatLE(1e30, 800);
+    const error = await expectCode(
+      model.transcribe(pcm, { encoding: 'pcm_f32le', sampleRate: 16000 }),
+      'INVALID_SAMPLES',
+    );
+    expect(error.message).toContain('sample 200');
+  });
+
+  it('INVALID_ARGUMENT for a language whisper does not know or this model cannot speak', async () => {
+    const unknown = await expectCode(
+      model.transcribe(speech(), { language: 'xx' }),
+      'INVALID_ARGUMENT',
+    );
+    expect(unknown.message).toContain('"xx"');
+    const german = await expectCode(
+      model.transcribe(speech(), { language: 'de' }),
+      'INVALID_ARGUMENT',
+    );
+    expect(german.message).toContain('English-only');
+  });
+
+  it("reports English for language 'auto' on an English-only model", async () => {
+    const result = await model.transcribe(speech(), { language: 'auto' });
+    expect(result.language).toBe('en');
+    expect(model.info()).toMatchObject({ multilingual: false, useGpu: false, backend: 'cpu' });
+  });
+
   it('ABORTED when the caller aborts, before or during the call', async () => {
     await expectThenRecover(speech(), { signal: AbortSignal.abort() }, 'ABORTED');
 
