@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit tests that need nothing, and native tests that load
-// the addon and run whisper. Native files run one at a time: each already
-// uses both cores, and they share generated fixtures.
+// Three projects: fast unit tests that need nothing, native tests that load
+// the addon and run whisper (one file at a time: each already uses both
+// cores), and tests against a real Redis.
 export default defineConfig({
   test: {
     projects: [
@@ -10,7 +10,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/native/**', 'node_modules/**'],
+          exclude: ['test/native/**', 'test/**/*.redis.test.ts', 'node_modules/**'],
+        },
+      },
+      {
+        // Against the real Redis at 127.0.0.1:6379 (.ci/run starts it); every
+        // test uses its own random key prefix, so files may run side by side.
+        test: {
+          name: 'redis',
+          include: ['test/**/*.redis.test.ts'],
+          globalSetup: ['test/native/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
         },
       },
       {

@@ -3,6 +3,8 @@
  * (one decoding state each), close once. Decoding, audio conversion and
  * loading all run on native threads; the event loop only waits on promises.
  */
+import path from 'node:path';
+
 import type { Logger } from 'pino';
 
 import { loadAddon } from './binding.js';
@@ -16,6 +18,7 @@ import {
   type TranscribeOptions,
 } from './options.js';
 import { StateSlots } from './state-slots.js';
+import type { Transcriber } from './transcriber.js';
 
 export interface Segment {
   startMs: number;
@@ -98,7 +101,7 @@ interface ModelSetup {
   languages: ReadonlySet<string>;
 }
 
-export class Model {
+export class Model implements Transcriber {
   private readonly slots: StateSlots;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly closing = new AbortController();
@@ -116,6 +119,16 @@ export class Model {
 
   /** What the model file says about itself; fixed for the model's life. */
   private readonly shape: NativeModelInfo;
+
+  /** The model file's name, for results and logs. */
+  get name(): string {
+    return path.basename(this.setup.path);
+  }
+
+  /** Decodes that run at once: one per state. */
+  get capacity(): number {
+    return this.setup.states;
+  }
 
   /** Calls decoding now, and calls waiting for a free state. */
   stats(): { running: number; waiting: number } {

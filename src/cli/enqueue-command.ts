@@ -1,0 +1,60 @@
+/**
+ * `asr-worker enqueue <files...>`: what a backend does, from the shell.
+ */
+import { randomUUID } from 'node:crypto';
+
+import { createLogger } from '../logger.js';
+import { createRedis } from '../queue/redis.js';
+import {
+  chunkTasks,
+  collectResults,
+  describeResult,
+  fileTask,
+  pushTasks,
+  type OutgoingTask,
+} from './producer.js';
+
+export interface EnqueueFlags {
+  redis: string;
+  queue: string;
+  chunkSeconds?: number;
+  wait?: boolean;
+  waitTimeoutMs: number;
+  language?: string;
+}
+
+export async function enqueueCommand(files: string[], flags: EnqueueFlags): Promise<void> {
+  const logger = createLogger({ level: 'warn' });
+  const redis = createRedis(flags.redis, 'commands', logger);
+  const replyTo = flags.wait ? `asr_enqueue_reply:${randomUUID()}` : undefined;
+  const extra: Partial<OutgoingTask> = {
+    ...(flags.language && { language: flags.language }),
+    ...(replyTo && { reply_to: replyTo }),
+  };
+
+  try {
+    const tasks: OutgoingTask[] = [];
+    for (const file of files) {
+      if (flags.chunkSeconds) tasks.push(...(await chunkTasks(file, flags.chunkSeconds, extra)));
+      else tasks.push(fileTask(file, extra));
+    }
+    await pushTasks(redis, flags.queue, tasks);
+    console.log(`pushed ${tasks.length} task(s) onto '${flags.queue}'`);
+    for (const task of tasks) console.log(`  ${task.task_id}`);
+
+    if (replyTo) {
+      const results = await collectResults(redis, replyTo, tasks.length, flags.waitTimeoutMs, (r) =>
+        console.log(describeResult(r)),
+      );
+      await redis.del(replyTo);
+      if (results.length < tasks.length) {
+        throw new Error(
+          `${tasks.length - results.length} result(s) did not arrive within ${flags.waitTimeoutMs} ms: ` +
+            `is a worker listening on '${flags.queue}'?`,
+        );
+      }
+    }
+  } finally {
+    await redis.quit().catch(() => redis.disconnect());
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Flags shared by the commands, each with its environment variable, and the
+ * parsers that turn their text into checked numbers.
+ */
+import { InvalidArgumentError, Option } from 'commander';
+
+import { DEFAULTS } from '../config.js';
+
+export function integer(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new InvalidArgumentError(`expected a positive integer, got "${text}"`);
+  }
+  return value;
+}
+
+export function positiveNumber(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new InvalidArgumentError(`expected a positive number, got "${text}"`);
+  }
+  return value;
+}
+
+/** Where the queue lives: every command needs these. */
+export function connectionOptions(): Option[] {
+  return [
+    new Option('--redis <url>', 'Redis URL (redis:// or rediss://; the password is never logged)')
+      .env('ASR_REDIS_URL')
+      .default(DEFAULTS.redisUrl),
+    new Option('--queue <key>', 'the list producers RPUSH tasks onto')
+      .env('ASR_QUEUE')
+      .default(DEFAULTS.queue),
+  ];
+}
+
+export function workerOptions(): Option[] {
+  return [
+    new Option('--results <key>', 'the default result list')
+      .env('ASR_RESULTS')
+      .default(DEFAULTS.results),
+    new Option('--channel <name>', 'pub/sub channel for live results')
+      .env('ASR_CHANNEL')
+      .default(DEFAULTS.channel),
+    new Option('--model <path>', 'whisper ggml model (default: the project default model)').env(
+      'ASR_MODEL',
+    ),
+    new Option('--engine <kind>', 'whisper, or noop for load tests')
+      .choices(['whisper', 'noop'])
+      .env('ASR_ENGINE')
+      .default('whisper'),
+    new Option('--concurrency <n>', 'tasks decoded at once (decoding states)')
+      .env('ASR_CONCURRENCY')
+      .argParser(integer),
+    new Option('--threads <n>', 'threads per decode').env('ASR_THREADS').argParser(integer),
+    new Option('--no-gpu', 'do not use the GPU even if the addon was built for one'),
+    new Option('--worker-id <id>', "this worker's id (default: host-pid-random)").env(
+      'ASR_WORKER_ID',
+    ),
+    new Option('--max-payload-bytes <n>', 'largest task or audio accepted')
+      .env('ASR_MAX_PAYLOAD_BYTES')
+      .argParser(integer)
+      .default(DEFAULTS.maxPayloadBytes),
+    new Option('--max-audio-seconds <s>', 'longest audio accepted')
+      .env('ASR_MAX_AUDIO_SECONDS')
+      .argParser(positiveNumber)
+      .default(DEFAULTS.maxAudioSeconds),
+    new Option('--task-timeout-ms <ms>', 'a decode running longer fails with TIMEOUT')
+      .env('ASR_TASK_TIMEOUT_MS')
+      .argParser(integer)
+      .default(DEFAULTS.taskTimeoutMs),
+    new Option('--drain-timeout-ms <ms>', 'on SIGTERM, how long running tasks may finish')
+      .env('ASR_DRAIN_TIMEOUT_MS')
+      .argParser(integer)
+      .default(DEFAULTS.drainTimeoutMs),
+    new Option('--max-deliveries <n>', 'deliveries before a task is dead-lettered as poison')
+      .env('ASR_MAX_DELIVERIES')
+      .argParser(integer)
+      .default(DEFAULTS.maxDeliveries),
+    new Option('--heartbeat-ttl-ms <ms>', 'how long a silent worker counts as alive')
+      .env('ASR_HEARTBEAT_TTL_MS')
+      .argParser(integer)
+      .default(DEFAULTS.heartbeatTtlMs),
+    new Option('--heartbeat-interval-ms <ms>', 'how often the heartbeat is renewed')
+      .env('ASR_HEARTBEAT_INTERVAL_MS')
+      .argParser(integer)
+      .default(DEFAULTS.heartbeatIntervalMs),
+    new Option('--redelivery-interval-ms <ms>', "how often dead workers' tasks are looked for")
+      .env('ASR_REDELIVERY_INTERVAL_MS')
+      .argParser(integer)
+      .default(DEFAULTS.redeliveryIntervalMs),
+    new Option('--log-level <level>', 'pino level').env('ASR_LOG_LEVEL').default('info'),
+  ];
+}

@@ -1,0 +1,96 @@
+/**
+ * `asr-worker run`: one worker process until SIGINT or SIGTERM.
+ */
+import type { Logger } from 'pino';
+
+import { resolveWorkerConfig, type WorkerConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { createRedis, redactRedisUrl } from '../queue/redis.js';
+import { createEngine } from '../worker/engine-factory.js';
+import { Worker } from '../worker/worker.js';
+
+export interface RunFlags {
+  redis: string;
+  queue: string;
+  results: string;
+  channel: string;
+  model?: string;
+  engine: 'whisper' | 'noop';
+  concurrency?: number;
+  threads?: number;
+  gpu: boolean;
+  workerId?: string;
+  maxPayloadBytes: number;
+  maxAudioSeconds: number;
+  taskTimeoutMs: number;
+  drainTimeoutMs: number;
+  maxDeliveries: number;
+  heartbeatTtlMs: number;
+  heartbeatIntervalMs: number;
+  redeliveryIntervalMs: number;
+  logLevel: string;
+}
+
+export function configFromFlags(flags: RunFlags): WorkerConfig {
+  return resolveWorkerConfig({
+    redisUrl: flags.redis,
+    queue: flags.queue,
+    results: flags.results,
+    channel: flags.channel,
+    model: flags.model,
+    engine: flags.engine,
+    concurrency: flags.concurrency,
+    threads: flags.threads,
+    useGpu: flags.gpu,
+    workerId: flags.workerId,
+    maxPayloadBytes: flags.maxPayloadBytes,
+    maxAudioSeconds: flags.maxAudioSeconds,
+    taskTimeoutMs: flags.taskTimeoutMs,
+    drainTimeoutMs: flags.drainTimeoutMs,
+    maxDeliveries: flags.maxDeliveries,
+    heartbeatTtlMs: flags.heartbeatTtlMs,
+    heartbeatIntervalMs: flags.heartbeatIntervalMs,
+    redeliveryIntervalMs: flags.redeliveryIntervalMs,
+  });
+}
+
+/** Starts a worker and returns it with a stop() that also closes its resources. */
+export async function startWorker(
+  config: WorkerConfig,
+  logger: Logger,
+): Promise<{ worker: Worker; stop: () => Promise<void> }> {
+  const log = logger.child({ worker_id: config.workerId });
+  log.info({ redis: redactRedisUrl(config.redisUrl), queue: config.queue }, 'starting');
+
+  const engine = await createEngine(config, log);
+  const blocking = createRedis(config.redisUrl, 'blocking', log);
+  const commands = createRedis(config.redisUrl, 'commands', log);
+  const worker = new Worker({ config, engine, logger: log, blocking, commands });
+  await worker.start();
+
+  const stop = async () => {
+    await worker.stop();
+    blocking.disconnect();
+    await commands.quit().catch(() => commands.disconnect());
+    await engine.close();
+  };
+  return { worker, stop };
+}
+
+export async function runCommand(flags: RunFlags): Promise<void> {
+  const logger = createLogger({ level: flags.logLevel });
+  const config = configFromFlags(flags);
+  const { stop } = await startWorker(config, logger);
+
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'signal received');
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await stop();
+}

@@ -1,0 +1,83 @@
+/**
+ * The worker's settings: defaults, then what the user gave (flags or
+ * environment), validated once. Units are in the names.
+ */
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+
+import { z } from 'zod';
+
+export const DEFAULTS = {
+  redisUrl: 'redis://127.0.0.1:6379',
+  queue: 'asr_chunk_queue',
+  results: 'asr_result_queue',
+  channel: 'asr_results',
+  maxPayloadBytes: 25 * 1024 * 1024,
+  maxAudioSeconds: 600,
+  taskTimeoutMs: 120_000,
+  drainTimeoutMs: 30_000,
+  blockTimeoutMs: 2_000,
+  statusTtlMs: 24 * 3600 * 1000,
+  heartbeatTtlMs: 15_000,
+  heartbeatIntervalMs: 5_000,
+  redeliveryIntervalMs: 15_000,
+  maxDeliveries: 3,
+} as const;
+
+const positiveInt = z.number().int().positive();
+
+const configSchema = z
+  .strictObject({
+    redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'),
+    queue: z.string().min(1),
+    results: z.string().min(1),
+    channel: z.string().min(1),
+    model: z.string().min(1).optional(),
+    engine: z.enum(['whisper', 'noop']),
+    concurrency: positiveInt.max(64).optional(),
+    threads: positiveInt.max(256).optional(),
+    useGpu: z.boolean(),
+    workerId: z.string().regex(/^[\w.:-]{1,128}$/, 'letters, digits and . _ : - only'),
+    maxPayloadBytes: positiveInt,
+    maxAudioSeconds: z.number().positive(),
+    taskTimeoutMs: positiveInt.max(2 ** 31 - 1),
+    drainTimeoutMs: positiveInt,
+    blockTimeoutMs: positiveInt.max(5_000),
+    statusTtlMs: positiveInt,
+    heartbeatTtlMs: positiveInt,
+    heartbeatIntervalMs: positiveInt,
+    redeliveryIntervalMs: positiveInt,
+    maxDeliveries: positiveInt.max(100),
+  })
+  .refine((c) => c.heartbeatTtlMs >= 2 * c.heartbeatIntervalMs, {
+    message: 'heartbeatTtlMs must be at least twice heartbeatIntervalMs',
+    path: ['heartbeatTtlMs'],
+  });
+
+export type WorkerConfig = z.output<typeof configSchema>;
+export type WorkerConfigInput = Partial<WorkerConfig>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'INVALID_CONFIG';
+}
+
+export function defaultWorkerId(): string {
+  return `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+export function resolveWorkerConfig(input: WorkerConfigInput = {}): WorkerConfig {
+  const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const result = configSchema.safeParse({
+    ...DEFAULTS,
+    engine: 'whisper',
+    useGpu: true,
+    workerId: defaultWorkerId(),
+    ...defined,
+  });
+  if (result.success) return result.data;
+
+  const issue = result.error.issues[0]!;
+  const name = issue.path.join('.') || 'config';
+  throw new ConfigError(`setting '${name}': ${issue.message}`);
+}

@@ -1,0 +1,141 @@
+/**
+ * Builds the answer to a task in the shape of schemas/result.v1.json. Every
+ * result goes through these builders, so each one names its task, its worker
+ * and its attempt, and a consumer can tell a repeated answer from a new one.
+ */
+import type { ResultErrorCode } from './codes.js';
+import type { Task } from './task.js';
+
+export interface ResultSegment {
+  start_ms: number;
+  end_ms: number;
+  text: string;
+}
+
+export interface TaskResult {
+  version: 1;
+  task_id: string;
+  status: 'done' | 'failed' | 'expired';
+  session_id?: string;
+  chunk_index?: number;
+  is_final?: boolean;
+  text?: string;
+  segments?: ResultSegment[];
+  language?: string;
+  audio_ms?: number;
+  timings?: { queued_ms: number; decode_ms: number; total_ms: number };
+  model?: string;
+  worker_id: string;
+  attempt: number;
+  error?: { code: ResultErrorCode; message: string };
+  finished_at: number;
+}
+
+/** What a result says about the task it answers. */
+type AnsweredTask = Pick<Task, 'task_id'> & Partial<Task>;
+
+/** Who answered, which delivery this was, and when. */
+export interface ExpiredResultInput {
+  workerId: string;
+  attempt: number;
+  model?: string;
+  now?: number;
+}
+
+export interface DoneResultInput {
+  text: string;
+  segments: Array<{ startMs: number; endMs: number; text: string }>;
+  language: string;
+  audioMs: number;
+  queuedMs: number;
+  decodeMs: number;
+  totalMs: number;
+  model: string;
+  workerId: string;
+  attempt: number;
+  now?: number;
+}
+
+export interface FailedResultInput extends ExpiredResultInput {
+  code: ResultErrorCode;
+  message: string;
+}
+
+export function doneResult(task: Task, input: DoneResultInput): TaskResult {
+  return {
+    ...head(task, 'done'),
+    text: input.text,
+    segments: input.segments.map((segment) => ({
+      start_ms: wholeMs(segment.startMs),
+      end_ms: wholeMs(segment.endMs),
+      text: segment.text,
+    })),
+    language: input.language,
+    audio_ms: wholeMs(input.audioMs),
+    timings: {
+      queued_ms: wholeMs(input.queuedMs),
+      decode_ms: wholeMs(input.decodeMs),
+      total_ms: wholeMs(input.totalMs),
+    },
+    model: input.model,
+    ...tail(input),
+  };
+}
+
+export function failedResult(task: AnsweredTask, input: FailedResultInput): TaskResult {
+  return {
+    ...head(task, 'failed'),
+    error: { code: input.code, message: input.message },
+    ...(input.model !== undefined && { model: input.model }),
+    ...tail(input),
+  };
+}
+
+/** The answer to a task that waited in the queue longer than the worker accepts. */
+export function expiredResult(task: AnsweredTask, input: ExpiredResultInput): TaskResult {
+  return {
+    ...head(task, 'expired'),
+    ...(input.model !== undefined && { model: input.model }),
+    ...tail(input),
+  };
+}
+
+export function serializeResult(result: TaskResult): string {
+  return JSON.stringify(result);
+}
+
+// Fields first that a person reading a result in redis-cli looks for first.
+function head(
+  task: AnsweredTask,
+  status: TaskResult['status'],
+): Pick<TaskResult, 'version' | 'task_id' | 'status' | 'session_id' | 'chunk_index' | 'is_final'> {
+  return {
+    version: 1,
+    task_id: task.task_id,
+    status,
+    ...(task.session_id !== undefined && { session_id: task.session_id }),
+    ...(task.chunk_index !== undefined && { chunk_index: task.chunk_index }),
+    ...(task.is_final !== undefined && { is_final: task.is_final }),
+  };
+}
+
+function tail(
+  input: ExpiredResultInput,
+): Pick<TaskResult, 'worker_id' | 'attempt' | 'finished_at'> {
+  return {
+    worker_id: input.workerId,
+    attempt: input.attempt,
+    finished_at: wholeMs(input.now ?? Date.now()),
+  };
+}
+
+/**
+ * Milliseconds as a whole, non-negative number. Whole, because consumers in Go
+ * decode these into int64 and a fraction would fail their whole result;
+ * non-negative, because queued time is measured against the producer's clock,
+ * which may run ahead of ours. A non-finite input (a bug upstream) becomes 0
+ * rather than `null` in the JSON.
+ */
+function wholeMs(value: number): number {
+  return Number.isFinite(value) ? Math.max(0, Math.round(value)) : 0;
+}

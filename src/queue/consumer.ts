@@ -1,0 +1,270 @@
+/**
+ * Takes tasks off the queue list, one at a time, on a connection of its own.
+ *
+ * Producers RPUSH onto the tail; we take from the head (FIFO) with BLMOVE,
+ * which in the same step puts the task on this worker's processing list, so a
+ * worker that dies mid-task leaves it where redelivery finds it
+ * (at-least-once). A task leaves the processing list only when it is
+ * answered (ack, or ackCommands inside the publisher's MULTI) or
+ * dead-lettered.
+ *
+ * Tasks are opaque strings here: the queue layer knows Redis, not the schema.
+ *
+ * One consumer per worker id, and take() is not reentrant: the processing
+ * list is reconciled against what this object handed out, which only works if
+ * it is the only one taking for that list.
+ */
+import { createHash } from 'node:crypto';
+
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+import type { QueueKeys } from './keys.js';
+import { MAX_BLOCKING_COMMAND_MS } from './redis.js';
+
+export const DEFAULT_BLOCK_TIMEOUT_MS = 2_000;
+export const MAX_BLOCK_TIMEOUT_MS = MAX_BLOCKING_COMMAND_MS;
+
+export interface QueueConsumerOptions {
+  /** A connection dedicated to blocking (createRedis(url, 'blocking', ...)). */
+  redis: Redis;
+  keys: QueueKeys;
+  workerId: string;
+  /** How long one take() waits for a task; default 2000, capped at 5000. */
+  blockTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export interface Delivery {
+  /** The task exactly as the producer pushed it. */
+  raw: string;
+  /** 1 on the first delivery; higher when the task comes back after a failure. */
+  attempt: number;
+}
+
+/** Identifies a task in the deliveries hash: sha1 of the raw item, hex. */
+export function taskFingerprint(raw: string): string {
+  return createHash('sha1').update(raw, 'utf8').digest('hex');
+}
+
+/** [major, minor, patch] from INFO text, or undefined when it has none. */
+export function parseRedisVersion(info: string): [number, number, number] | undefined {
+  const match = /^redis_version:(\d+)\.(\d+)(?:\.(\d+))?/m.exec(info);
+  if (!match) return undefined;
+  return [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
+}
+
+/** BLMOVE (and LMOVE) arrived in Redis 6.2. */
+export function hasBlmove(version: readonly [number, number, number]): boolean {
+  const [major, minor] = version;
+  return major > 6 || (major === 6 && minor >= 2);
+}
+
+function isUnknownCommand(error: unknown): boolean {
+  return error instanceof Error && /unknown command/i.test(error.message);
+}
+
+export class QueueConsumer {
+  /** The block timeout in effect, after the cap. */
+  readonly blockTimeoutMs: number;
+
+  private readonly redis: Redis;
+  private readonly keys: QueueKeys;
+  private readonly processing: string;
+  private readonly logger: Logger | undefined;
+
+  private initialized = false;
+  private useBlpop = false;
+  private taking = false;
+  /**
+   * Set when this object's view of the processing list may be wrong: at
+   * start (a previous process with the same worker id may have left tasks)
+   * and after any failed take (a BLMOVE whose reply was lost has moved a task
+   * nobody is working on). The next take() reads the list first.
+   */
+  private reconcileNeeded = true;
+  /** Tasks found on the processing list that nobody is working on. */
+  private reclaimed: string[] = [];
+  /** Fingerprint -> how many copies this object handed out and not yet acked. */
+  private readonly handedOut = new Map<string, number>();
+
+  constructor(options: QueueConsumerOptions) {
+    const requestedMs = options.blockTimeoutMs ?? DEFAULT_BLOCK_TIMEOUT_MS;
+    // 0 would mean "block forever" to Redis: a shutdown would never get in.
+    if (!Number.isFinite(requestedMs) || requestedMs <= 0) {
+      throw new RangeError(`blockTimeoutMs must be a positive number, got ${requestedMs}`);
+    }
+    if (options.workerId === '') throw new RangeError('workerId must not be empty');
+    this.blockTimeoutMs = Math.min(requestedMs, MAX_BLOCK_TIMEOUT_MS);
+    this.redis = options.redis;
+    this.keys = options.keys;
+    this.processing = options.keys.processing(options.workerId);
+    this.logger = options.logger;
+  }
+
+  /**
+   * True when the server has no BLMOVE (older than 6.2) and tasks are taken
+   * with BLPOP: a worker that dies mid-task then loses that task. Known after
+   * init(); the caller should warn loudly.
+   */
+  get atMostOnce(): boolean {
+    return this.useBlpop;
+  }
+
+  /** Detects the server version once. take() calls it if nobody did. */
+  async init(): Promise<void> {
+    if (this.initialized) return;
+    let info: string | undefined;
+    try {
+      info = await this.redis.info('server');
+    } catch (error) {
+      // INFO can be renamed or denied by ACL; BLMOVE is then tried, and an
+      // unknown-command reply switches to BLPOP at the first take.
+      this.logger?.debug({ err: error }, 'INFO server failed; assuming BLMOVE exists');
+    }
+    const version = info === undefined ? undefined : parseRedisVersion(info);
+    if (version && !hasBlmove(version)) this.useBlpop = true;
+    this.initialized = true;
+  }
+
+  /**
+   * The next task, or null when none arrived within blockTimeoutMs. Rejects
+   * when Redis fails; the caller retries (with backoff) and loses nothing.
+   */
+  async take(): Promise<Delivery | null> {
+    if (this.taking) throw new Error('QueueConsumer.take() is already running');
+    this.taking = true;
+    try {
+      await this.init();
+      return this.useBlpop ? await this.takeWithBlpop() : await this.takeWithBlmove();
+    } finally {
+      this.taking = false;
+    }
+  }
+
+  /** Appends the acknowledgement to the caller's MULTI (or pipeline) and returns it. */
+  ackCommands(pipeline: ChainableCommander, raw: string): ChainableCommander {
+    this.forget(raw);
+    return pipeline.lrem(this.processing, 1, raw).hdel(this.keys.deliveries, taskFingerprint(raw));
+  }
+
+  /**
+   * Acknowledges a task on its own: off the processing list, its count gone.
+   * Runs on `via` (give it the commands connection): on the consumer's own
+   * blocking connection it would wait behind a BLMOVE in flight.
+   */
+  async ack(raw: string, via: Redis = this.redis): Promise<void> {
+    const replies = await this.ackCommands(via.multi(), raw).exec();
+    if (replies === null) throw new Error('the acknowledgement transaction was discarded');
+    const failure = replies.find(([error]) => error !== null);
+    if (failure) throw failure[0]!;
+  }
+
+  /**
+   * Bookkeeping only: call after a task this consumer handed out left the
+   * processing list by another route (deadLetter). ack and ackCommands do it
+   * themselves. Skipping it costs a few bytes until the next reconcile.
+   */
+  forget(raw: string): void {
+    const fingerprint = taskFingerprint(raw);
+    const count = this.handedOut.get(fingerprint) ?? 0;
+    if (count <= 1) this.handedOut.delete(fingerprint);
+    else this.handedOut.set(fingerprint, count - 1);
+  }
+
+  private async takeWithBlmove(): Promise<Delivery | null> {
+    try {
+      if (this.reconcileNeeded) await this.reconcile();
+      const reclaimed = this.reclaimed.shift();
+      if (reclaimed !== undefined) return await this.deliver(reclaimed);
+
+      const raw = await this.redis.blmove(
+        this.keys.queue,
+        this.processing,
+        'LEFT',
+        'LEFT',
+        this.blockTimeoutMs / 1000,
+      );
+      if (raw === null) return null;
+      return await this.deliver(raw);
+    } catch (error) {
+      if (isUnknownCommand(error)) {
+        this.switchToBlpop();
+        return this.takeWithBlpop();
+      }
+      // Whatever we were doing may have half happened (a task moved, its
+      // reply lost): look at the processing list before blocking again.
+      this.reconcileNeeded = true;
+      this.reclaimed = [];
+      throw error;
+    }
+  }
+
+  /**
+   * Counts the delivery. The count needs the task in hand (its fingerprint),
+   * so it is a second round trip; if it fails, the task stays on the
+   * processing list unaccounted for and the next reconcile hands it out.
+   */
+  private async deliver(raw: string): Promise<Delivery> {
+    const fingerprint = taskFingerprint(raw);
+    const attempt = await this.redis.hincrby(this.keys.deliveries, fingerprint, 1);
+    this.handedOut.set(fingerprint, (this.handedOut.get(fingerprint) ?? 0) + 1);
+    return { raw, attempt };
+  }
+
+  /**
+   * Compares the processing list with what this object handed out. Anything
+   * extra (left by a previous process with this worker id, or moved by a
+   * BLMOVE whose reply never arrived) is handed out again, oldest first.
+   * Entries for tasks no longer on the list are dropped, so the bookkeeping
+   * heals itself.
+   */
+  private async reconcile(): Promise<void> {
+    // Newest first: BLMOVE pushes onto the head.
+    const onList = await this.redis.lrange(this.processing, 0, -1);
+    const unmatched = new Map(this.handedOut);
+    const matched = new Map<string, number>();
+    const extra: string[] = [];
+    for (let i = onList.length - 1; i >= 0; i--) {
+      const raw = onList[i]!;
+      const fingerprint = taskFingerprint(raw);
+      const left = unmatched.get(fingerprint) ?? 0;
+      if (left > 0) {
+        unmatched.set(fingerprint, left - 1);
+        matched.set(fingerprint, (matched.get(fingerprint) ?? 0) + 1);
+      } else {
+        extra.push(raw);
+      }
+    }
+    this.handedOut.clear();
+    for (const [fingerprint, count] of matched) this.handedOut.set(fingerprint, count);
+    this.reclaimed = extra;
+    this.reconcileNeeded = false;
+    if (extra.length > 0) {
+      this.logger?.warn(
+        { processing: this.processing, tasks: extra.length },
+        'found tasks on this worker’s processing list that nobody is working on; taking them again',
+      );
+    }
+  }
+
+  private switchToBlpop(): void {
+    this.useBlpop = true;
+    this.logger?.warn(
+      'this Redis has no BLMOVE: falling back to BLPOP, so a worker that dies mid-task ' +
+        'loses that task (at-most-once delivery)',
+    );
+  }
+
+  /**
+   * Redis before 6.2. BLPOP removes the task from Redis entirely, so there is
+   * no processing list and no delivery count (every delivery is the first
+   * and only one). Before 6.0 the timeout must be whole seconds.
+   */
+  private async takeWithBlpop(): Promise<Delivery | null> {
+    const timeoutSeconds = Math.max(1, Math.ceil(this.blockTimeoutMs / 1000));
+    const popped = await this.redis.blpop(this.keys.queue, timeoutSeconds);
+    if (popped === null) return null;
+    return { raw: popped[1], attempt: 1 };
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The one place that derives Redis key names from the queue key. Everything
+ * that belongs to one queue carries the queue key as a hash tag, so it all
+ * lives in one Redis Cluster slot and can be changed in one MULTI.
+ *
+ * Consumer, publisher, heartbeats and doctor all ask this module, so the
+ * names they use can never drift apart.
+ */
+export interface QueueKeys {
+  /** The list producers RPUSH tasks onto. */
+  queue: string;
+  /** Where tasks that cannot be processed go, with the reason. */
+  dead: string;
+  /** Delivery counts per task (a hash: task fingerprint -> count). */
+  deliveries: string;
+  /** Tasks this worker has taken and not yet answered. */
+  processing(workerId: string): string;
+  /** Pattern matching every worker's processing list. */
+  processingPattern: string;
+  /** A task's status, for a UI that polls. */
+  status(taskId: string): string;
+  /** A worker's heartbeat, with a short TTL. */
+  heartbeat(workerId: string): string;
+  /** Pattern matching every worker's heartbeat. */
+  heartbeatPattern: string;
+}
+
+export function queueKeys(queue: string): QueueKeys {
+  const tag = `{${queue}}`;
+  return {
+    queue,
+    dead: `${tag}:dead`,
+    deliveries: `${tag}:deliveries`,
+    processing: (workerId) => `${tag}:processing:${workerId}`,
+    processingPattern: `${tag}:processing:*`,
+    status: (taskId) => `${tag}:task:${taskId}`,
+    heartbeat: (workerId) => `${tag}:worker:${workerId}`,
+    heartbeatPattern: `${tag}:worker:*`,
+  };
+}
+
+/** The worker id inside a processing or heartbeat key, or undefined. */
+export function workerIdOf(key: string, keys: QueueKeys): string | undefined {
+  for (const pattern of [keys.processingPattern, keys.heartbeatPattern]) {
+    const prefix = pattern.slice(0, -1);
+    if (key.startsWith(prefix)) return key.slice(prefix.length);
+  }
+  return undefined;
+}

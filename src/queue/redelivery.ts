@@ -1,0 +1,244 @@
+/**
+ * What happens to tasks nobody will answer: those left on the processing list
+ * of a worker that died (put back at the head of the queue, or dead-lettered
+ * once they have been delivered too often), and those a worker cannot process
+ * at all (dead-lettered with the reason). Nothing is ever dropped.
+ */
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+import { taskFingerprint } from './consumer.js';
+import { workerIdOf, type QueueKeys } from './keys.js';
+
+/** Dead-letter entries keep at most this much of the raw task. */
+export const DEAD_RAW_MAX_BYTES = 64 * 1024;
+export const POISON_REASON = 'POISON';
+
+/** How many tasks one script call moves: bounds the time Redis is held. */
+const MOVE_BATCH = 100;
+const SCAN_COUNT = 500;
+
+export interface RecoverOptions {
+  /** A task delivered this many times without an answer is dead-lettered. */
+  maxDeliveries: number;
+  /** The reason written on those dead-letter entries; default 'POISON'. */
+  deadReason?: string;
+  logger?: Logger;
+}
+
+export interface RecoverResult {
+  requeued: number;
+  deadLettered: number;
+  /** Processing lists this call moved at least one task from. */
+  lists: string[];
+}
+
+/** A dead-letter list entry, as JSON on the list. */
+export interface DeadLetterEntry {
+  reason: string;
+  message: string;
+  raw: string;
+  /** Present (true) only when raw was cut to DEAD_RAW_MAX_BYTES. */
+  raw_truncated?: true;
+  worker_id: string;
+  task_id?: string;
+  /** Only on entries written by recoverOrphans. */
+  deliveries?: number;
+  dead_at: number;
+}
+
+export interface DeadLetterInput {
+  reason: string;
+  message: string;
+  raw: string;
+  workerId: string;
+  taskId?: string;
+}
+
+/**
+ * Moves up to ARGV[2] tasks off a dead worker's processing list, each one
+ * atomically, so a task is always in exactly one place, and two recoverers
+ * running at once each move different tasks. The heartbeat is checked inside
+ * the script: a worker that came back between the SCAN and now keeps its
+ * list.
+ *
+ * Order: the processing list has the newest task at the head (BLMOVE pushes
+ * there). Popping from its head and pushing onto the queue's head moves the
+ * newest first, so the oldest lands at the very head and the queue reads
+ * oldest..newest as they were taken. (Popping from the tail would reverse
+ * them.)
+ *
+ * KEYS: processing, queue, dead, deliveries, heartbeat.
+ * ARGV: maxDeliveries, batch, worker id, now (ms), dead reason.
+ * Returns {requeued, deadLettered, left on the list}, or {-1, 0, 0} when the
+ * worker is alive.
+ */
+const RECOVER_SCRIPT = `
+if redis.call('EXISTS', KEYS[5]) == 1 then
+  return {-1, 0, 0}
+end
+local maxDeliveries = tonumber(ARGV[1])
+local requeued, dead = 0, 0
+for _ = 1, tonumber(ARGV[2]) do
+  local item = redis.call('LPOP', KEYS[1])
+  if not item then break end
+  local fingerprint = redis.sha1hex(item)
+  local deliveries = tonumber(redis.call('HGET', KEYS[4], fingerprint) or '0')
+  if deliveries >= maxDeliveries then
+    redis.call('RPUSH', KEYS[3], cjson.encode({
+      reason = ARGV[5],
+      message = 'delivered ' .. deliveries .. ' times without an answer',
+      deliveries = deliveries,
+      raw = item,
+      worker_id = ARGV[3],
+      dead_at = tonumber(ARGV[4]),
+    }))
+    redis.call('HDEL', KEYS[4], fingerprint)
+    dead = dead + 1
+  else
+    redis.call('LPUSH', KEYS[2], item)
+    requeued = requeued + 1
+  end
+end
+return {requeued, dead, redis.call('LLEN', KEYS[1])}
+`;
+
+/**
+ * Finds the processing lists of workers without a live heartbeat and moves
+ * their tasks back to the head of the queue (or to the dead-letter list once
+ * delivered maxDeliveries times). Safe to run from every worker at once.
+ */
+export async function recoverOrphans(
+  redis: Redis,
+  keys: QueueKeys,
+  options: RecoverOptions,
+): Promise<RecoverResult> {
+  const { maxDeliveries, deadReason = POISON_REASON, logger } = options;
+  if (!Number.isInteger(maxDeliveries) || maxDeliveries < 1) {
+    throw new RangeError(`maxDeliveries must be a positive integer, got ${maxDeliveries}`);
+  }
+
+  const result: RecoverResult = { requeued: 0, deadLettered: 0, lists: [] };
+  for (const processing of await scanKeys(redis, keys.processingPattern)) {
+    const workerId = workerIdOf(processing, keys);
+    if (workerId === undefined || processing !== keys.processing(workerId)) continue;
+
+    let requeued = 0;
+    let deadLettered = 0;
+    try {
+      for (;;) {
+        const [moved, dead, left] = (await redis.eval(
+          RECOVER_SCRIPT,
+          5,
+          processing,
+          keys.queue,
+          keys.dead,
+          keys.deliveries,
+          keys.heartbeat(workerId),
+          maxDeliveries,
+          MOVE_BATCH,
+          workerId,
+          Date.now(),
+          deadReason,
+        )) as [number, number, number];
+        if (moved === -1) break;
+        requeued += moved;
+        deadLettered += dead;
+        if (left === 0) break;
+      }
+    } catch (error) {
+      // One odd key (a wrong type, say) must not stop recovery of the others.
+      logger?.error({ err: error, processing }, 'could not recover a processing list');
+    }
+
+    if (requeued + deadLettered === 0) continue;
+    result.requeued += requeued;
+    result.deadLettered += deadLettered;
+    result.lists.push(processing);
+    logger?.warn(
+      { worker_id: workerId, processing, requeued, deadLettered },
+      'moved tasks of a worker without a heartbeat back to the queue',
+    );
+    if (deadLettered > 0) {
+      logger?.error(
+        { worker_id: workerId, dead: keys.dead, deadLettered, maxDeliveries },
+        `tasks delivered ${maxDeliveries} times without an answer went to the dead-letter list`,
+      );
+    }
+  }
+  return result;
+}
+
+/**
+ * Dead-letters a task with its reason, and (when `processing` is given)
+ * takes it off that processing list and drops its delivery count, all in one
+ * MULTI. Returns the entry written.
+ */
+export async function deadLetter(
+  redis: Redis,
+  keys: QueueKeys,
+  entry: DeadLetterInput,
+  processing?: string,
+): Promise<DeadLetterEntry> {
+  const transaction = redis.multi();
+  const written = deadLetterCommands(transaction, keys, entry, processing);
+  const replies = await transaction.exec();
+  if (replies === null) throw new Error('the dead-letter transaction was discarded');
+  const failure = replies.find(([error]) => error !== null);
+  if (failure) throw failure[0]!;
+  return written;
+}
+
+/** The same as deadLetter, appended to the caller's MULTI. */
+export function deadLetterCommands(
+  pipeline: ChainableCommander,
+  keys: QueueKeys,
+  entry: DeadLetterInput,
+  processing?: string,
+): DeadLetterEntry {
+  const { raw, truncated } = truncateUtf8(entry.raw, DEAD_RAW_MAX_BYTES);
+  const written: DeadLetterEntry = {
+    reason: entry.reason,
+    message: entry.message,
+    raw,
+    ...(truncated && { raw_truncated: true as const }),
+    worker_id: entry.workerId,
+    ...(entry.taskId !== undefined && { task_id: entry.taskId }),
+    dead_at: Date.now(),
+  };
+  // Appended at the tail like the queue: the list reads oldest..newest, and
+  // LRANGE dead -10 -1 shows the latest.
+  pipeline.rpush(keys.dead, JSON.stringify(written));
+  if (processing !== undefined) {
+    pipeline.lrem(processing, 1, entry.raw).hdel(keys.deliveries, taskFingerprint(entry.raw));
+  }
+  return written;
+}
+
+/** At most maxBytes of UTF-8, cut at a character boundary. */
+function truncateUtf8(text: string, maxBytes: number): { raw: string; truncated: boolean } {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return { raw: text, truncated: false };
+  let end = maxBytes;
+  // Back up over continuation bytes (10xxxxxx) to the start of a character.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return { raw: bytes.subarray(0, end).toString('utf8'), truncated: true };
+}
+
+/** Every key matching `pattern` (whose only wildcard is a trailing '*'). */
+async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+  // The prefix is the queue name, which may hold glob characters of its own.
+  const match = escapeGlob(pattern.slice(0, -1)) + '*';
+  const found = new Set<string>(); // SCAN may return a key more than once.
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT);
+    for (const key of batch) found.add(key);
+    cursor = next;
+  } while (cursor !== '0');
+  return [...found];
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}

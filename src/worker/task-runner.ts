@@ -1,0 +1,141 @@
+/**
+ * One task from raw item to outcome: parse it, skip it if it was already
+ * answered, fetch its audio, transcribe, and say what to do with it. The
+ * runner decides; the worker writes.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+import { EngineError } from '../engine/engine-error.js';
+import type { Transcriber } from '../engine/transcriber.js';
+import type { ResultErrorCode } from '../protocol/codes.js';
+import { doneResult, failedResult, type TaskResult } from '../protocol/result.js';
+import { decodeAudioB64, parseTask, type Task } from '../protocol/task.js';
+import type { ResultPublisher } from '../publish/publisher.js';
+import { resultCodeFor } from './result-codes.js';
+
+export type Outcome =
+  | { kind: 'answer'; result: TaskResult; replyTo: string | undefined }
+  | { kind: 'dead'; reason: string; message: string; taskId?: string }
+  | { kind: 'repeat'; taskId: string }
+  /** Stopped by shutdown: stays in the processing list for redelivery. */
+  | { kind: 'leave'; taskId: string };
+
+export interface RunnerOptions {
+  redis: Redis;
+  engine: Transcriber;
+  publisher: ResultPublisher;
+  workerId: string;
+  maxPayloadBytes: number;
+  maxAudioSeconds: number;
+  taskTimeoutMs: number;
+  logger: Logger;
+}
+
+export class TaskRunner {
+  constructor(private readonly options: RunnerOptions) {}
+
+  async run(raw: string, attempt: number, shutdown: AbortSignal): Promise<Outcome> {
+    const startedAt = Date.now();
+    const parsed = parseTask(raw, { maxPayloadBytes: this.options.maxPayloadBytes });
+    if (!parsed.ok) {
+      if (parsed.taskId === undefined) {
+        return { kind: 'dead', reason: parsed.code, message: parsed.message };
+      }
+      const task = { task_id: parsed.taskId, ...parsed.echo };
+      return this.failure(task, attempt, parsed.code, parsed.message);
+    }
+
+    const task = parsed.task;
+    if (await this.options.publisher.finalResult(task.task_id)) {
+      return { kind: 'repeat', taskId: task.task_id };
+    }
+    await this.options.publisher.markProcessing(task.task_id);
+
+    const audio = await this.fetchAudio(task);
+    if ('code' in audio) return this.failure(task, attempt, audio.code, audio.message);
+    return this.transcribe(task, audio.bytes, attempt, startedAt, shutdown);
+  }
+
+  private async fetchAudio(
+    task: Task,
+  ): Promise<{ bytes: Buffer } | { code: ResultErrorCode; message: string }> {
+    if (task.audio_b64 !== undefined) {
+      const bytes = decodeAudioB64(task.audio_b64);
+      if (bytes === undefined) return { code: 'INVALID_TASK', message: 'audio_b64 is not base64' };
+      return { bytes };
+    }
+
+    const key = task.audio_key!;
+    const bytes = await this.options.redis.getBuffer(key);
+    if (bytes === null) {
+      return { code: 'AUDIO_NOT_FOUND', message: `no audio at key '${key.slice(0, 200)}'` };
+    }
+    if (bytes.length > this.options.maxPayloadBytes) {
+      return {
+        code: 'PAYLOAD_TOO_LARGE',
+        message: `audio at '${key.slice(0, 200)}' is ${bytes.length} bytes, the limit is ${this.options.maxPayloadBytes}`,
+      };
+    }
+    return { bytes };
+  }
+
+  private async transcribe(
+    task: Task,
+    audio: Buffer,
+    attempt: number,
+    startedAt: number,
+    shutdown: AbortSignal,
+  ): Promise<Outcome> {
+    const { engine, workerId } = this.options;
+    try {
+      const result = await engine.transcribe(audio, {
+        encoding: task.encoding,
+        ...(task.sample_rate !== undefined && { sampleRate: task.sample_rate }),
+        channels: task.channels,
+        ...(task.language !== undefined && { language: task.language }),
+        ...(task.translate !== undefined && { translate: task.translate }),
+        ...(task.prompt !== undefined && { prompt: task.prompt }),
+        maxAudioSeconds: this.options.maxAudioSeconds,
+        timeoutMs: this.options.taskTimeoutMs,
+        signal: shutdown,
+      });
+      const queuedMs =
+        task.enqueued_at === undefined ? 0 : Math.max(0, startedAt - task.enqueued_at);
+      return {
+        kind: 'answer',
+        replyTo: task.reply_to,
+        result: doneResult(task, {
+          text: result.text,
+          segments: result.segments,
+          language: result.language,
+          audioMs: result.audioMs,
+          queuedMs,
+          decodeMs: result.timings.decodeMs,
+          totalMs: Date.now() - startedAt,
+          model: engine.name,
+          workerId,
+          attempt,
+        }),
+      };
+    } catch (error) {
+      if (shutdown.aborted) return { kind: 'leave', taskId: task.task_id };
+      if (!(error instanceof EngineError)) throw error;
+      return this.failure(task, attempt, resultCodeFor(error.code), error.message);
+    }
+  }
+
+  private failure(
+    task: Pick<Task, 'task_id'> & Partial<Task>,
+    attempt: number,
+    code: ResultErrorCode,
+    message: string,
+  ): Outcome {
+    const { workerId, engine } = this.options;
+    return {
+      kind: 'answer',
+      replyTo: task.reply_to,
+      result: failedResult(task, { code, message, workerId, attempt, model: engine.name }),
+    };
+  }
+}

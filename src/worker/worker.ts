@@ -1,0 +1,295 @@
+/**
+ * The composition root: wires the engine, the queue and the publisher, and
+ * owns the loop. It takes a task only when a decoding slot is free (so it
+ * never holds tasks it cannot start), answers each exactly once per
+ * delivery, and on shutdown stops taking at once, lets running tasks finish
+ * within the drain timeout, and leaves anything unfinished recoverable.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+import type { WorkerConfig } from '../config.js';
+import type { Transcriber } from '../engine/transcriber.js';
+import { ResultPublisher } from '../publish/publisher.js';
+import { QueueConsumer } from '../queue/consumer.js';
+import { Heartbeat } from '../queue/heartbeat.js';
+import { queueKeys, type QueueKeys } from '../queue/keys.js';
+import { deadLetter, recoverOrphans } from '../queue/redelivery.js';
+import { TaskRunner, type Outcome } from './task-runner.js';
+
+export interface WorkerDeps {
+  config: WorkerConfig;
+  engine: Transcriber;
+  logger: Logger;
+  /** A connection used only for the blocking take. */
+  blocking: Redis;
+  /** A connection for everything else. */
+  commands: Redis;
+}
+
+export interface WorkerCounts {
+  done: number;
+  failed: number;
+  deadLettered: number;
+  repeats: number;
+}
+
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 5_000;
+
+export class Worker {
+  readonly keys: QueueKeys;
+  readonly counts: WorkerCounts = { done: 0, failed: 0, deadLettered: 0, repeats: 0 };
+
+  private readonly consumer: QueueConsumer;
+  private readonly publisher: ResultPublisher;
+  private readonly runner: TaskRunner;
+  private readonly heartbeat: Heartbeat;
+  private readonly abortRunning = new AbortController();
+  private readonly inFlight = new Set<Promise<void>>();
+  private freeSlots: number;
+  private wakeLoop: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private redeliveryTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private stopped: Promise<void> | undefined;
+
+  constructor(private readonly deps: WorkerDeps) {
+    const { config, engine, logger, blocking, commands } = deps;
+    this.keys = queueKeys(config.queue);
+    this.freeSlots = Math.min(config.concurrency ?? engine.capacity, engine.capacity);
+    this.consumer = new QueueConsumer({
+      redis: blocking,
+      keys: this.keys,
+      workerId: config.workerId,
+      blockTimeoutMs: config.blockTimeoutMs,
+    });
+    this.publisher = new ResultPublisher({
+      redis: commands,
+      keys: this.keys,
+      consumer: this.consumer,
+      results: config.results,
+      channel: config.channel,
+      statusTtlMs: config.statusTtlMs,
+    });
+    this.runner = new TaskRunner({
+      redis: commands,
+      engine,
+      publisher: this.publisher,
+      workerId: config.workerId,
+      maxPayloadBytes: config.maxPayloadBytes,
+      maxAudioSeconds: config.maxAudioSeconds,
+      taskTimeoutMs: config.taskTimeoutMs,
+      logger,
+    });
+    this.heartbeat = new Heartbeat({
+      redis: commands,
+      keys: this.keys,
+      workerId: config.workerId,
+      ttlMs: config.heartbeatTtlMs,
+      intervalMs: config.heartbeatIntervalMs,
+      logger,
+      info: {
+        queue: config.queue,
+        model: engine.name,
+        pid: process.pid,
+        started_at: Date.now(),
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this.deps;
+    await this.consumer.init();
+    if (this.consumer.atMostOnce) {
+      logger.warn(
+        'this Redis is older than 6.2 and has no BLMOVE: falling back to BLPOP, so a ' +
+          'worker that dies mid-task loses that task (at-most-once delivery)',
+      );
+    }
+    await this.heartbeat.start();
+    await this.recover();
+    this.redeliveryTimer = setInterval(() => void this.recover(), config.redeliveryIntervalMs);
+    this.redeliveryTimer.unref();
+
+    logger.info(
+      {
+        queue: config.queue,
+        results: config.results,
+        channel: config.channel,
+        slots: this.freeSlots,
+      },
+      `listening on Redis list '${config.queue}'`,
+    );
+    this.loop = this.fetchLoop();
+  }
+
+  /** Idempotent: stop taking, drain, abort what is left, release Redis. */
+  stop(): Promise<void> {
+    this.stopped ??= this.stopOnce();
+    return this.stopped;
+  }
+
+  private async stopOnce(): Promise<void> {
+    const { config, logger } = this.deps;
+    this.stopping = true;
+    this.wakeLoop?.();
+    logger.info({ inFlight: this.inFlight.size }, 'stopping: no new tasks, draining');
+
+    await this.loop;
+    const drained = await settleWithin([...this.inFlight], config.drainTimeoutMs);
+    if (!drained) {
+      logger.warn(
+        { inFlight: this.inFlight.size, drainTimeoutMs: config.drainTimeoutMs },
+        'drain timeout passed: aborting running tasks; they stay queued for redelivery',
+      );
+      this.abortRunning.abort();
+      await Promise.allSettled([...this.inFlight]);
+    }
+
+    clearInterval(this.redeliveryTimer);
+    await this.heartbeat.stop().catch((error: unknown) => {
+      logger.warn({ err: error }, 'could not remove the heartbeat; it expires on its own');
+    });
+    logger.info(this.counts, 'stopped');
+  }
+
+  private async fetchLoop(): Promise<void> {
+    let backoffMs = RETRY_FIRST_MS;
+    while (!this.stopping) {
+      await this.slotFree();
+      if (this.stopping) break;
+
+      let taken;
+      try {
+        taken = await this.consumer.take();
+        backoffMs = RETRY_FIRST_MS;
+      } catch (error) {
+        if (this.stopping) break;
+        this.deps.logger.warn({ err: error, retryInMs: backoffMs }, 'taking a task failed');
+        await sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, RETRY_MAX_MS);
+        continue;
+      }
+      if (taken) this.dispatch(taken.raw, taken.attempt);
+    }
+  }
+
+  private slotFree(): Promise<void> {
+    if (this.freeSlots > 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.wakeLoop = resolve;
+    });
+  }
+
+  private dispatch(raw: string, attempt: number): void {
+    this.freeSlots--;
+    const task = this.handle(raw, attempt).finally(() => {
+      this.inFlight.delete(task);
+      this.freeSlots++;
+      const wake = this.wakeLoop;
+      this.wakeLoop = undefined;
+      wake?.();
+    });
+    this.inFlight.add(task);
+  }
+
+  private async handle(raw: string, attempt: number): Promise<void> {
+    const outcome = await this.retrying('running a task', () =>
+      this.runner.run(raw, attempt, this.abortRunning.signal),
+    );
+    if (outcome === undefined) return;
+    await this.retrying('answering a task', () => this.settle(raw, outcome));
+  }
+
+  private async settle(raw: string, outcome: Outcome): Promise<void> {
+    const { logger, config, commands } = this.deps;
+    switch (outcome.kind) {
+      case 'answer': {
+        await this.publisher.publish(outcome.result, raw, outcome.replyTo);
+        const { task_id, status, error, timings } = outcome.result;
+        if (status === 'done') this.counts.done++;
+        else this.counts.failed++;
+        const line = { task_id, status, error, timings, attempt: outcome.result.attempt };
+        if (error) logger.warn(line, `task failed: ${error.code}`);
+        else logger.info(line, 'task done');
+        break;
+      }
+      case 'dead':
+        await deadLetter(
+          commands,
+          this.keys,
+          { reason: outcome.reason, message: outcome.message, raw, workerId: config.workerId },
+          this.keys.processing(config.workerId),
+        );
+        this.counts.deadLettered++;
+        logger.warn(
+          { reason: outcome.reason, detail: outcome.message },
+          'unreadable task dead-lettered',
+        );
+        break;
+      case 'repeat':
+        await this.publisher.acknowledgeRepeat(raw);
+        this.counts.repeats++;
+        logger.info(
+          { task_id: outcome.taskId },
+          'repeat delivery of an answered task; acknowledged',
+        );
+        break;
+      case 'leave':
+        logger.info({ task_id: outcome.taskId }, 'left for redelivery (shutting down)');
+        break;
+    }
+  }
+
+  /**
+   * Redis going away must not lose a task: the step is retried with backoff
+   * until it works. Once the worker is aborting, the task is left in the
+   * processing list, where redelivery finds it.
+   */
+  private async retrying<T>(what: string, step: () => Promise<T>): Promise<T | undefined> {
+    let backoffMs = RETRY_FIRST_MS;
+    for (;;) {
+      try {
+        return await step();
+      } catch (error) {
+        if (this.abortRunning.signal.aborted) return undefined;
+        this.deps.logger.warn({ err: error, retryInMs: backoffMs }, `${what} failed; retrying`);
+        await sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, RETRY_MAX_MS);
+      }
+    }
+  }
+
+  private async recover(): Promise<void> {
+    const { commands, config, logger } = this.deps;
+    try {
+      const recovered = await recoverOrphans(commands, this.keys, {
+        maxDeliveries: config.maxDeliveries,
+        logger,
+      });
+      if (recovered.requeued || recovered.deadLettered) {
+        logger.warn(recovered, 'recovered tasks from workers that stopped without answering');
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'redelivery check failed; it runs again shortly');
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function settleWithin(tasks: Promise<unknown>[], timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const settled = Promise.allSettled(tasks).then(() => true as const);
+  try {
+    return await Promise.race([settled, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
