@@ -14,7 +14,7 @@ import { ResultPublisher } from '../publish/publisher.js';
 import { QueueConsumer } from '../queue/consumer.js';
 import { Heartbeat } from '../queue/heartbeat.js';
 import { queueKeys, type QueueKeys } from '../queue/keys.js';
-import { deadLetter, recoverOrphans } from '../queue/redelivery.js';
+import { deadLetter, POISON_REASON, recoverOrphans } from '../queue/redelivery.js';
 import { TaskRunner, type Outcome } from './task-runner.js';
 
 export interface WorkerDeps {
@@ -39,6 +39,7 @@ const RETRY_MAX_MS = 5_000;
 
 export class Worker {
   readonly keys: QueueKeys;
+  readonly workerId: string;
   readonly counts: WorkerCounts = { done: 0, failed: 0, deadLettered: 0, repeats: 0 };
 
   private readonly consumer: QueueConsumer;
@@ -57,6 +58,7 @@ export class Worker {
   constructor(private readonly deps: WorkerDeps) {
     const { config, engine, logger, blocking, commands } = deps;
     this.keys = queueKeys(config.queue);
+    this.workerId = config.workerId;
     this.freeSlots = Math.min(config.concurrency ?? engine.capacity, engine.capacity);
     this.consumer = new QueueConsumer({
       redis: blocking,
@@ -195,9 +197,19 @@ export class Worker {
   }
 
   private async handle(raw: string, attempt: number): Promise<void> {
-    const outcome = await this.retrying('running a task', () =>
-      this.runner.run(raw, attempt, this.abortRunning.signal),
-    );
+    const { maxDeliveries } = this.deps.config;
+    // A task that keeps coming back without an answer (it may be what kills
+    // workers) is set aside instead of being tried forever.
+    const outcome: Outcome | undefined =
+      attempt > maxDeliveries
+        ? {
+            kind: 'dead',
+            reason: POISON_REASON,
+            message: `delivered ${attempt} times without an answer (limit ${maxDeliveries})`,
+          }
+        : await this.retrying('running a task', () =>
+            this.runner.run(raw, attempt, this.abortRunning.signal),
+          );
     if (outcome === undefined) return;
     await this.retrying('answering a task', () => this.settle(raw, outcome));
   }
@@ -222,6 +234,7 @@ export class Worker {
           { reason: outcome.reason, message: outcome.message, raw, workerId: config.workerId },
           this.keys.processing(config.workerId),
         );
+        this.consumer.forget(raw);
         this.counts.deadLettered++;
         logger.warn(
           { reason: outcome.reason, detail: outcome.message },

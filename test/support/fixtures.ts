@@ -96,6 +96,12 @@ export function speechSets(): SpeechSet[] {
   return [deriveForms('jfk', JFK_MP3, JFK_MP3), deriveForms('espeak', espeakMp3, espeakWav)];
 }
 
+/** The synthesised speech as FLAC, for the worker's encodings test. */
+export function speechFlac(): string {
+  const wav = speechSets()[1]!.wav16k;
+  return makeOnce('espeak.flac', (tmp) => ffmpeg(['-i', wav, '-c:a', 'flac', tmp]));
+}
+
 function deriveForms(name: string, mp3: string, source: string): SpeechSet {
   const s16le = makeOnce(`${name}-16k.s16le`, (tmp) =>
     ffmpeg(['-i', source, '-ar', '16000', '-ac', '1', '-f', 's16le', '-c:a', 'pcm_s16le', tmp]),
