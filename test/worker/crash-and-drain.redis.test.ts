@@ -18,7 +18,12 @@ import { startWorkerProcess, type WorkerProcess } from '../support/worker-proces
 function longTask(taskId: string): string {
   const jfk = readFileSync(speechSets()[0]!.s16le);
   const audio = Buffer.concat(Array(6).fill(jfk)).toString('base64');
-  return JSON.stringify({ task_id: taskId, audio_b64: audio, encoding: 'pcm_s16le', sample_rate: 16000 });
+  return JSON.stringify({
+    task_id: taskId,
+    audio_b64: audio,
+    encoding: 'pcm_s16le',
+    sample_rate: 16000,
+  });
 }
 
 describe('worker: crashes and shutdown', () => {
@@ -33,7 +38,14 @@ describe('worker: crashes and shutdown', () => {
 
   async function worker(extra: string[] = []): Promise<WorkerProcess> {
     const args = ['--redis', SHARED_REDIS_URL, '--queue', queue, '--results', `{${queue}}:results`];
-    args.push('--channel', `{${queue}}:ch`, '--model', await testModel('test'), '--concurrency', '1');
+    args.push(
+      '--channel',
+      `{${queue}}:ch`,
+      '--model',
+      await testModel('test'),
+      '--concurrency',
+      '1',
+    );
     args.push('--heartbeat-ttl-ms', '2000', '--heartbeat-interval-ms', '500');
     args.push('--redelivery-interval-ms', '500', ...extra);
     const process = await startWorkerProcess(args);
@@ -45,7 +57,10 @@ describe('worker: crashes and shutdown', () => {
     queue = uniqueQueue('kill9');
     const doomed = await worker();
     await redis.rpush(queue, longTask('survivor'));
-    await waitFor('the task to be taken', async () => (await redis.get(`{${queue}}:task:survivor`)) === 'processing');
+    await waitFor(
+      'the task to be taken',
+      async () => (await redis.get(`{${queue}}:task:survivor`)) === 'processing',
+    );
     doomed.child.kill('SIGKILL');
     await doomed.exited;
 
@@ -61,7 +76,10 @@ describe('worker: crashes and shutdown', () => {
     const w = await worker(['--drain-timeout-ms', '1000']);
     const ids = ['a', 'b'];
     await redis.rpush(queue, ...ids.map(longTask));
-    await waitFor('a task in flight', async () => (await redis.get(`{${queue}}:task:a`)) === 'processing');
+    await waitFor(
+      'a task in flight',
+      async () => (await redis.get(`{${queue}}:task:a`)) === 'processing',
+    );
 
     const signalledAt = Date.now();
     w.child.kill('SIGTERM');
@@ -80,6 +98,10 @@ describe('worker: crashes and shutdown', () => {
     expect(await redis.keys(`{${queue}}:worker:*`)).toEqual([]);
 
     await worker();
-    await waitFor('every task answered', async () => (await redis.llen(`{${queue}}:results`)) >= ids.length, 90_000);
+    await waitFor(
+      'every task answered',
+      async () => (await redis.llen(`{${queue}}:results`)) >= ids.length,
+      90_000,
+    );
   });
 });

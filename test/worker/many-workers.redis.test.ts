@@ -27,12 +27,19 @@ describe('worker: many processes, many tasks', () => {
   it('answers every task exactly once and leaves nothing in processing', async () => {
     const args = ['--redis', SHARED_REDIS_URL, '--queue', queue, '--results', results];
     args.push('--channel', `{${queue}}:ch`, '--engine', 'noop', '--concurrency', '8');
-    workers.push(...(await Promise.all(Array.from({ length: WORKERS }, () => startWorkerProcess(args)))));
+    workers.push(
+      ...(await Promise.all(Array.from({ length: WORKERS }, () => startWorkerProcess(args)))),
+    );
 
     const audio = Buffer.alloc(3200).toString('base64');
     for (let start = 0; start < TASKS; start += 500) {
       const batch = Array.from({ length: 500 }, (_, i) =>
-        JSON.stringify({ task_id: `t${start + i}`, audio_b64: audio, encoding: 'pcm_s16le', sample_rate: 16000 }),
+        JSON.stringify({
+          task_id: `t${start + i}`,
+          audio_b64: audio,
+          encoding: 'pcm_s16le',
+          sample_rate: 16000,
+        }),
       );
       await redis.rpush(queue, ...batch);
     }
@@ -45,8 +52,12 @@ describe('worker: many processes, many tasks', () => {
     // Work was shared: more than one worker answered.
     expect(new Set(answered.map((r) => r.worker_id)).size).toBeGreaterThan(1);
 
-    const statuses = await redis.mget(...Array.from({ length: TASKS }, (_, i) => `{${queue}}:task:t${i}`));
-    expect(statuses.filter((s) => s !== null && JSON.parse(s).status === 'done')).toHaveLength(TASKS);
+    const statuses = await redis.mget(
+      ...Array.from({ length: TASKS }, (_, i) => `{${queue}}:task:t${i}`),
+    );
+    expect(statuses.filter((s) => s !== null && JSON.parse(s).status === 'done')).toHaveLength(
+      TASKS,
+    );
     expect(await redis.llen(queue)).toBe(0);
 
     const processing = await redis.keys(`{${queue}}:processing:*`);
