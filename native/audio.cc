@@ -204,7 +204,10 @@ DecodedAudio DecodeContainer(const uint8_t* data, size_t size,
   ma_uint64 input_cursor = 0;
   ma_data_source_get_cursor_in_pcm_frames(owner.decoder.pBackend,
                                           &input_cursor);
-  if (input_cursor < input_frames) {
+  // The resampler may hold back the last input frame or two (more when
+  // downsampling from a high rate); truncation misses far more than that.
+  const ma_uint64 held_back = audio.input_sample_rate / kWhisperSampleRate + 2;
+  if (input_cursor + held_back < input_frames) {
     Fail(ErrorCode::kAudioInvalid,
          "truncated: the header declares " + std::to_string(input_frames) +
              " frames, only " + std::to_string(input_cursor) + " are present");

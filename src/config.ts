@@ -28,7 +28,12 @@ const positiveInt = z.number().int().positive();
 
 const configSchema = z
   .strictObject({
-    redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'),
+    redisUrl: z
+      .string()
+      .regex(
+        /^rediss?(\+(sentinel|cluster))?:\/\//i,
+        'a redis://, redis+sentinel:// or redis+cluster:// URL (rediss for TLS)',
+      ),
     queue: z.string().min(1),
     results: z.string().min(1),
     channel: z.string().min(1),

@@ -22,3 +22,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
   });
 }
+
+/**
+ * An error as a log line may show it: message and code. Never the whole
+ * object: a Redis error carries the failed command's arguments, and AUTH's
+ * argument is the password; stacks of connection errors only add noise.
+ */
+export function errorSummary(error: unknown): { message: string; code?: string } {
+  const { message, code } = (error ?? {}) as { message?: unknown; code?: unknown };
+  return {
+    message: typeof message === 'string' ? message : String(error),
+    ...(typeof code === 'string' && { code }),
+  };
+}

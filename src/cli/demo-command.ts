@@ -13,7 +13,7 @@ import path from 'node:path';
 
 import { resolveWorkerConfig } from '../config.js';
 import { createLogger } from '../logger.js';
-import { createRedis } from '../queue/redis.js';
+import { createRedisClient } from '../queue/redis.js';
 import { collectResults, chunkTasks, describeResult, fileTask, pushTasks } from './producer.js';
 import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
 import { startWorker } from './run-command.js';
@@ -58,7 +58,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     heartbeatTtlMs: 3000,
   });
   const { stop } = await startWorker(config, logger);
-  const redis = createRedis(redisUrl, 'commands', logger);
+  const redis = createRedisClient(redisUrl, 'commands', logger);
 
   try {
     const replyTo = `asr_demo_reply:${randomUUID()}`;

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { createLogger } from '../logger.js';
-import { createRedis } from '../queue/redis.js';
+import { createRedisClient } from '../queue/redis.js';
 import {
   chunkTasks,
   collectResults,
@@ -25,7 +25,7 @@ export interface EnqueueFlags {
 
 export async function enqueueCommand(files: string[], flags: EnqueueFlags): Promise<void> {
   const logger = createLogger({ level: 'warn' });
-  const redis = createRedis(flags.redis, 'commands', logger);
+  const redis = createRedisClient(flags.redis, 'commands', logger);
   const replyTo = flags.wait ? `asr_enqueue_reply:${randomUUID()}` : undefined;
   const extra: Partial<OutgoingTask> = {
     ...(flags.language && { language: flags.language }),
@@ -47,6 +47,8 @@ export async function enqueueCommand(files: string[], flags: EnqueueFlags): Prom
         console.log(describeResult(r)),
       );
       await redis.del(replyTo);
+      const failed = results.filter((r) => r.status !== 'done').length;
+      if (failed > 0) process.exitCode = 1;
       if (results.length < tasks.length) {
         throw new Error(
           `${tasks.length - results.length} result(s) did not arrive within ${flags.waitTimeoutMs} ms: ` +

@@ -25,7 +25,10 @@ export function positiveNumber(text: string): number {
 /** Where the queue lives: every command needs these. */
 export function connectionOptions(): Option[] {
   return [
-    new Option('--redis <url>', 'Redis URL (redis:// or rediss://; the password is never logged)')
+    new Option(
+      '--redis <url>',
+      'Redis URL: redis://, rediss://, redis+sentinel://, redis+cluster:// (the password is never logged)',
+    )
       .env('ASR_REDIS_URL')
       .default(DEFAULTS.redisUrl),
     new Option('--queue <key>', 'the list producers RPUSH tasks onto')

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis.js';
 
 import { decodeAudio } from '../engine/decode-audio.js';
 import type { TaskResult } from '../protocol/result.js';
@@ -86,13 +86,17 @@ function toS16le(samples: Float32Array): Buffer {
   return pcm;
 }
 
-export async function pushTasks(redis: Redis, queue: string, tasks: OutgoingTask[]): Promise<void> {
+export async function pushTasks(
+  redis: RedisClient,
+  queue: string,
+  tasks: OutgoingTask[],
+): Promise<void> {
   for (const task of tasks) await redis.rpush(queue, JSON.stringify(task));
 }
 
 /** Blocks on the reply list until `count` results came or the time is up. */
 export async function collectResults(
-  redis: Redis,
+  redis: RedisClient,
   replyTo: string,
   count: number,
   timeoutMs: number,

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 
 import { resolveWorkerConfig, type WorkerConfig } from '../config.js';
 import { createLogger } from '../logger.js';
-import { createRedis, redactRedisUrl } from '../queue/redis.js';
+import { createRedisClient, redactRedisUrl } from '../queue/redis.js';
 import { createEngine } from '../worker/engine-factory.js';
 import { Worker } from '../worker/worker.js';
 
@@ -63,10 +63,21 @@ export async function startWorker(
   log.info({ redis: redactRedisUrl(config.redisUrl), queue: config.queue }, 'starting');
 
   const engine = await createEngine(config, log);
-  const blocking = createRedis(config.redisUrl, 'blocking', log);
-  const commands = createRedis(config.redisUrl, 'commands', log);
+  const blocking = createRedisClient(config.redisUrl, 'blocking', log);
+  const commands = createRedisClient(config.redisUrl, 'commands', log);
   const worker = new Worker({ config, engine, logger: log, blocking, commands });
-  await worker.start();
+  try {
+    await worker.start();
+  } catch (error) {
+    // Nothing half-started may keep the process alive: a supervisor sees the
+    // exit and restarts the worker once Redis is back.
+    blocking.disconnect();
+    commands.disconnect();
+    await engine.close();
+    throw new Error(
+      `could not start on Redis at ${redactRedisUrl(config.redisUrl)}: ${(error as Error).message}`,
+    );
+  }
 
   const stop = async () => {
     await worker.stop();

@@ -16,18 +16,18 @@
  */
 import { createHash } from 'node:crypto';
 
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import type { Logger } from 'pino';
 
 import type { QueueKeys } from './keys.js';
-import { MAX_BLOCKING_COMMAND_MS } from './redis.js';
+import { MAX_BLOCKING_COMMAND_MS, type RedisClient } from './redis.js';
 
 export const DEFAULT_BLOCK_TIMEOUT_MS = 2_000;
 export const MAX_BLOCK_TIMEOUT_MS = MAX_BLOCKING_COMMAND_MS;
 
 export interface QueueConsumerOptions {
   /** A connection dedicated to blocking (createRedis(url, 'blocking', ...)). */
-  redis: Redis;
+  redis: RedisClient;
   keys: QueueKeys;
   workerId: string;
   /** How long one take() waits for a task; default 2000, capped at 5000. */
@@ -68,7 +68,7 @@ export class QueueConsumer {
   /** The block timeout in effect, after the cap. */
   readonly blockTimeoutMs: number;
 
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: QueueKeys;
   private readonly processing: string;
   private readonly logger: Logger | undefined;
@@ -153,7 +153,7 @@ export class QueueConsumer {
    * Runs on `via` (give it the commands connection): on the consumer's own
    * blocking connection it would wait behind a BLMOVE in flight.
    */
-  async ack(raw: string, via: Redis = this.redis): Promise<void> {
+  async ack(raw: string, via: RedisClient = this.redis): Promise<void> {
     const replies = await this.ackCommands(via.multi(), raw).exec();
     if (replies === null) throw new Error('the acknowledgement transaction was discarded');
     const failure = replies.find(([error]) => error !== null);

@@ -12,10 +12,10 @@
  * Use the commands connection: on the blocking one a beat would wait behind a
  * BLMOVE.
  */
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 import type { QueueKeys } from './keys.js';
+import type { RedisClient } from './redis.js';
 
 export const DEFAULT_HEARTBEAT_TTL_MS = 15_000;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
@@ -23,7 +23,7 @@ export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
 export type HeartbeatInfo = Record<string, unknown>;
 
 export interface HeartbeatOptions<Info extends HeartbeatInfo> {
-  redis: Redis;
+  redis: RedisClient;
   keys: QueueKeys;
   workerId: string;
   info: Info;
@@ -39,7 +39,7 @@ export class Heartbeat<Info extends HeartbeatInfo = HeartbeatInfo> {
   readonly ttlMs: number;
   readonly intervalMs: number;
 
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly logger: Logger;
   private info: Info;
   private timer: NodeJS.Timeout | undefined;

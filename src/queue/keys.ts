@@ -19,6 +19,8 @@ export interface QueueKeys {
   processingPattern: string;
   /** A task's status, for a UI that polls. */
   status(taskId: string): string;
+  /** On a Cluster: marks a result stored but not yet pushed and published. */
+  publishing(taskId: string): string;
   /** A worker's heartbeat, with a short TTL. */
   heartbeat(workerId: string): string;
   /** Pattern matching every worker's heartbeat. */
@@ -34,6 +36,7 @@ export function queueKeys(queue: string): QueueKeys {
     processing: (workerId) => `${tag}:processing:${workerId}`,
     processingPattern: `${tag}:processing:*`,
     status: (taskId) => `${tag}:task:${taskId}`,
+    publishing: (taskId) => `${tag}:publishing:${taskId}`,
     heartbeat: (workerId) => `${tag}:worker:${workerId}`,
     heartbeatPattern: `${tag}:worker:*`,
   };

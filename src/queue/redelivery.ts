@@ -4,11 +4,12 @@
  * once they have been delivered too often), and those a worker cannot process
  * at all (dead-lettered with the reason). Nothing is ever dropped.
  */
-import type { ChainableCommander, Redis } from 'ioredis';
+import { Cluster, type ChainableCommander } from 'ioredis';
 import type { Logger } from 'pino';
 
 import { taskFingerprint } from './consumer.js';
 import { workerIdOf, type QueueKeys } from './keys.js';
+import type { RedisClient } from './redis.js';
 
 /** Dead-letter entries keep at most this much of the raw task. */
 export const DEAD_RAW_MAX_BYTES = 64 * 1024;
@@ -109,7 +110,7 @@ return {requeued, dead, redis.call('LLEN', KEYS[1])}
  * delivered maxDeliveries times). Safe to run from every worker at once.
  */
 export async function recoverOrphans(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   options: RecoverOptions,
 ): Promise<RecoverResult> {
@@ -156,12 +157,12 @@ export async function recoverOrphans(
     result.deadLettered += deadLettered;
     result.lists.push(processing);
     logger?.warn(
-      { worker_id: workerId, processing, requeued, deadLettered },
+      { dead_worker_id: workerId, processing, requeued, deadLettered },
       'moved tasks of a worker without a heartbeat back to the queue',
     );
     if (deadLettered > 0) {
       logger?.error(
-        { worker_id: workerId, dead: keys.dead, deadLettered, maxDeliveries },
+        { dead_worker_id: workerId, dead: keys.dead, deadLettered, maxDeliveries },
         `tasks delivered ${maxDeliveries} times without an answer went to the dead-letter list`,
       );
     }
@@ -175,7 +176,7 @@ export async function recoverOrphans(
  * MULTI. Returns the entry written.
  */
 export async function deadLetter(
-  redis: Redis,
+  redis: RedisClient,
   keys: QueueKeys,
   entry: DeadLetterInput,
   processing?: string,
@@ -226,16 +227,21 @@ function truncateUtf8(text: string, maxBytes: number): { raw: string; truncated:
 }
 
 /** Every key matching `pattern` (whose only wildcard is a trailing '*'). */
-async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+async function scanKeys(redis: RedisClient, pattern: string): Promise<string[]> {
   // The prefix is the queue name, which may hold glob characters of its own.
   const match = escapeGlob(pattern.slice(0, -1)) + '*';
   const found = new Set<string>(); // SCAN may return a key more than once.
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT);
-    for (const key of batch) found.add(key);
-    cursor = next;
-  } while (cursor !== '0');
+  // SCAN names no key, so a Cluster would send it to one random master;
+  // every master is asked instead.
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, batch] = await node.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT);
+      for (const key of batch) found.add(key);
+      cursor = next;
+    } while (cursor !== '0');
+  }
   return [...found];
 }
 

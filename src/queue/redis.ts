@@ -6,12 +6,40 @@
  * redelivery). Mixing them would put every publish behind a block of up to
  * MAX_BLOCKING_COMMAND_MS.
  *
+ * Three deployments, told apart by the URL's scheme (ioredis supports all
+ * three):
+ *
+ * - Standalone: `redis://[[user]:password@]host[:6379][/db]`, and
+ *   `rediss://` for TLS.
+ * - Sentinel: `redis+sentinel://[[user]:password@]host1[:26379][,host2[:26379]...]/<master-name>[/<db>]`,
+ *   and `rediss+sentinel://` for TLS to the sentinels and the data nodes
+ *   alike. The hosts are the sentinels; ioredis asks them for the current
+ *   primary of `<master-name>` and again after a failover. The user and
+ *   password are the data nodes' (the primary's); sentinels that want a
+ *   password of their own get it as `?sentinelPassword=...` (percent-encoded),
+ *   the only query parameter accepted anywhere.
+ * - Cluster: `redis+cluster://[[user]:password@]host1[:6379][,host2[:6379]...]`,
+ *   and `rediss+cluster://` for TLS. The hosts are seed nodes; the rest of the
+ *   cluster is discovered from them. No database (Cluster has only 0).
+ *
+ * Standalone and Sentinel connections are ioredis `Redis` objects, a Cluster
+ * connection is an ioredis `Cluster`; code that may get either takes a
+ * RedisClient. On a Cluster, everything of one queue carries the queue key as
+ * a hash tag (see keys.ts), so the blocking BLMOVE and every MULTI stay in one
+ * slot; only the result list and channel may live elsewhere, which the
+ * publisher handles.
+ *
  * URLs reach logs and error messages only through redactRedisUrl.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 
+import { errorSummary } from '../logger.js';
+
 export type RedisRole = 'blocking' | 'commands';
+
+/** A connection to any of the three deployments: Standalone and Sentinel are a Redis, Cluster a Cluster. */
+export type RedisClient = Redis | Cluster;
 
 /**
  * The longest a blocking command may wait on the server. The consumer caps its
@@ -101,38 +129,56 @@ function roleOptions(role: RedisRole): RedisOptions {
 }
 
 /**
- * Connects to the Redis at `url` (redis:// or rediss://, with optional
- * user, password and database number). The connection starts at once.
+ * Settings for every data-node connection, whatever the role and deployment.
  */
-export function createRedis(url: string, role: RedisRole, logger: Logger): Redis {
-  const redacted = redactRedisUrl(url);
-  const log = logger.child({ redis: redacted, redis_role: role });
-  const redis = new Redis({
-    ...redisOptionsFromUrl(url),
-    ...roleOptions(role),
-    // Both roles: visible in CLIENT LIST, so an operator (and the doctor
-    // command) can tell this worker's connections from the producer's.
+function nodeOptions(role: RedisRole) {
+  return {
+    // Visible in CLIENT LIST, so an operator (and the doctor command) can tell
+    // this worker's connections from the producer's.
     connectionName: `asr-worker:${role}`,
-    // Connect now, so a wrong URL or password shows at startup, not at the
-    // first task.
-    lazyConnect: false,
-    retryStrategy: reconnectDelayMs,
-    // After a failover, the old primary answers writes with READONLY. Reconnect
-    // so a DNS name or proxy leads to the new primary; the failed command is
-    // not resent (the caller retries), which matters for a BLMOVE.
-    reconnectOnError: (error) => error.message.startsWith('READONLY'),
     // TCP keepalive: keeps idle connections through NATs and load balancers
     // and lets the OS notice a dead peer.
     keepAlive: 10_000,
     // commandTimeout stays unset: it rejects the promise while the command may
     // still run on the server, so a retried write would run twice; a dead
     // socket is caught by socketTimeout instead.
+  };
+}
+
+/**
+ * Connects to the Standalone or Sentinel Redis at `url` (the forms are at the
+ * top of this file). The connection starts at once. A Cluster URL is refused
+ * with a clear message: a Cluster is a different client class, which callers
+ * that can work with one get from createRedisClient.
+ */
+export function createRedis(url: string, role: RedisRole, logger: Logger): Redis {
+  const redacted = redactRedisUrl(url);
+  if (isClusterUrl(url)) {
+    throw new Error(
+      `'${redacted}' is a Redis Cluster URL, which this command does not support; ` +
+        'give it a redis://, rediss:// or redis+sentinel:// URL',
+    );
+  }
+  const log = logger.child({ redis: redacted, redis_role: role });
+  const redis = new Redis({
+    ...redisOptionsFromUrl(url),
+    ...roleOptions(role),
+    ...nodeOptions(role),
+    // Connect now, so a wrong URL or password shows at startup, not at the
+    // first task.
+    lazyConnect: false,
+    retryStrategy: reconnectDelayMs,
+    // After a failover, the old primary answers writes with READONLY. Reconnect
+    // so a DNS name, a proxy or the sentinels lead to the new primary; the
+    // failed command is not resent (the caller retries), which matters for a
+    // BLMOVE.
+    reconnectOnError: (error) => error.message.startsWith('READONLY'),
   });
 
   // Without a listener, an 'error' event would crash the process; ioredis
   // emits one for every failed (re)connect attempt and reconnects by itself.
   redis.on('error', (error: Error) => {
-    log.warn({ err: error }, 'redis connection error');
+    log.warn({ err: errorSummary(error) }, 'redis connection error');
   });
   redis.on('ready', () => {
     log.info('redis connection ready');
@@ -144,22 +190,115 @@ export function createRedis(url: string, role: RedisRole, logger: Logger): Redis
 }
 
 /**
- * Turns a URL into connection options. This is the seam for other
- * deployments: Sentinel (redis-sentinel://, which is not a standard scheme)
- * would map to ioredis' `sentinels` and `name` here; Cluster needs a
- * different client class, so it would get its own factory next to
- * createRedis.
+ * Connects to the Redis at `url`, any of the three forms: a Cluster URL gives
+ * a Cluster, the others what createRedis gives. The connection starts at once.
+ */
+export function createRedisClient(url: string, role: RedisRole, logger: Logger): RedisClient {
+  return isClusterUrl(url) ? createCluster(url, role, logger) : createRedis(url, role, logger);
+}
+
+/** True for `redis+cluster://` and `rediss+cluster://` URLs. */
+export function isClusterUrl(url: string): boolean {
+  return /^rediss?\+cluster:\/\//i.test(url);
+}
+
+/**
+ * The role settings, split between the two levels of an ioredis Cluster.
+ *
+ * Per node (redisOptions): everything in roleOptions except
+ * enableOfflineQueue, which ioredis sets on nodes itself. A node connection
+ * never reconnects on its own (ioredis gives it no retryStrategy); the
+ * Cluster object reconnects, re-reads the slot map and routes again.
+ *
+ * Cluster level:
+ * - retryDelayOnFailover: what the Cluster does with a command whose node
+ *   connection closed under it. By default it waits 100 ms and sends it
+ *   again, possibly to another node: a resend, exactly what
+ *   autoResendUnfulfilledCommands false forbids on the blocking connection
+ *   (a BLMOVE whose reply was lost may already have moved a task). 0 makes
+ *   the Cluster reject it instead, and the consumer reconciles its processing
+ *   list, as on a standalone Redis. The commands connection keeps the resend:
+ *   its writes are harmless to repeat (see roleOptions).
+ *   Replies the server sends without running the command (MOVED, ASK,
+ *   TRYAGAIN, CLUSTERDOWN) are followed or retried for both roles: nothing ran.
+ * - enableOfflineQueue true, as for the roles above. Unlike a single Redis,
+ *   a Cluster has no per-command retry limit: while the whole cluster is
+ *   unreachable a command waits for it rather than failing after about
+ *   1.5 s. The worker's steps tolerate that (a task in flight stays on its
+ *   processing list, and its heartbeat expires if the outage is long).
+ * - clusterRetryStrategy: the same never-ending backoff as a single Redis.
+ * - scaleReads 'master': the worker reads what it just wrote (status keys);
+ *   a replica may not have it yet.
+ */
+function clusterOptions(role: RedisRole, redisOptions: RedisOptions): ClusterOptions {
+  const { enableOfflineQueue, ...perNode } = roleOptions(role);
+  return {
+    redisOptions: { ...redisOptions, ...perNode, ...nodeOptions(role) },
+    enableOfflineQueue,
+    retryDelayOnFailover: role === 'blocking' ? 0 : 100,
+    clusterRetryStrategy: reconnectDelayMs,
+    scaleReads: 'master',
+    lazyConnect: false,
+  };
+}
+
+function createCluster(url: string, role: RedisRole, logger: Logger): Cluster {
+  const redacted = redactRedisUrl(url);
+  const log = logger.child({ redis: redacted, redis_role: role });
+  const { nodes, redisOptions } = clusterConfigFromUrl(url);
+  const cluster = new Cluster(nodes, clusterOptions(role, redisOptions));
+
+  // As for a single Redis: an 'error' without a listener would crash the
+  // process. 'node error' is one node's trouble; the Cluster routes around it.
+  cluster.on('error', (error: Error) => {
+    log.warn({ err: errorSummary(error) }, 'redis cluster error');
+  });
+  cluster.on('node error', (error: Error, node: string) => {
+    log.warn({ err: errorSummary(error), node }, 'redis cluster node error');
+  });
+  cluster.on('ready', () => {
+    log.info('redis cluster ready');
+  });
+  cluster.on('reconnecting', () => {
+    log.debug('redis cluster reconnecting');
+  });
+  return cluster;
+}
+
+const STANDALONE_FORM = 'redis://[user:password@]host[:port][/db]';
+const SENTINEL_FORM =
+  'redis+sentinel://[user:password@]host[:port][,host[:port]...]/master-name[/db]';
+const CLUSTER_FORM = 'redis+cluster://[user:password@]host[:port][,host[:port]...]';
+
+type Deployment = 'standalone' | 'sentinel' | 'cluster';
+
+/** The deployment and TLS switch a URL's scheme names, or undefined. */
+function schemeOf(url: string): { deployment: Deployment; tls: boolean } | undefined {
+  const match = /^(rediss?)(?:\+(sentinel|cluster))?:\/\//i.exec(url);
+  if (!match) return undefined;
+  const deployment = (match[2]?.toLowerCase() ?? 'standalone') as Deployment;
+  return { deployment, tls: match[1]!.toLowerCase() === 'rediss' };
+}
+
+/**
+ * Turns a Standalone or Sentinel URL into the options of an ioredis Redis
+ * (host and port, or sentinels and master name; user, password, database,
+ * TLS). A Cluster URL is refused: see clusterConfigFromUrl.
  */
 export function redisOptionsFromUrl(url: string): RedisOptions {
   const redacted = redactRedisUrl(url);
+  const scheme = schemeOf(url);
+  if (scheme?.deployment === 'sentinel') return sentinelOptionsFromUrl(url, scheme.tls);
+  if (scheme?.deployment === 'cluster') {
+    throw new Error(`'${redacted}' is a Redis Cluster URL: it takes clusterConfigFromUrl`);
+  }
+
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     // Node's URL error carries the input, password included: do not chain it.
-    throw new Error(
-      `invalid Redis URL '${redacted}': expected redis://[user:password@]host[:port][/db]`,
-    );
+    throw new Error(`invalid Redis URL '${redacted}': expected ${STANDALONE_FORM}`);
   }
 
   switch (parsed.protocol) {
@@ -168,8 +307,9 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
       break;
     default:
       throw new Error(
-        `unsupported Redis URL scheme '${parsed.protocol}' in '${redacted}': ` +
-          'use redis:// or rediss:// (Sentinel and Cluster URLs are not supported yet)',
+        `unsupported Redis URL scheme '${parsed.protocol}' in '${redacted}': use redis:// or ` +
+          'rediss:// (standalone), redis+sentinel:// or rediss+sentinel:// (Sentinel), ' +
+          'redis+cluster:// or rediss+cluster:// (Cluster)',
       );
   }
   if (parsed.search !== '') {
@@ -193,6 +333,162 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   return options;
 }
 
+/**
+ * Sentinel: the hosts are sentinels, the first path segment the master name,
+ * the optional second the database. The URL's user and password are the data
+ * nodes' (ioredis sends them to the primary it is pointed at); the sentinels'
+ * own password, where they have one, is the `sentinelPassword` query
+ * parameter. With rediss+sentinel:// both the sentinels and the data nodes
+ * are reached over TLS.
+ */
+function sentinelOptionsFromUrl(url: string, tls: boolean): RedisOptions {
+  const redacted = redactRedisUrl(url);
+  const parsed = parseMultiHostUrl(url, redacted, 26379, SENTINEL_FORM);
+  const segments = parsed.path.replace(/^\//, '').split('/');
+  const name = decodeOrThrow(segments[0]!, redacted);
+  if (name === '') {
+    throw new Error(`the Sentinel URL '${redacted}' names no master: expected ${SENTINEL_FORM}`);
+  }
+  if (segments.length > 2) {
+    throw new Error(
+      `the Sentinel URL '${redacted}' has too many path segments: expected ${SENTINEL_FORM}`,
+    );
+  }
+
+  const options: RedisOptions = {
+    sentinels: parsed.hosts,
+    name,
+    db: databaseOf(segments[1] ?? '', redacted),
+  };
+  if (parsed.username !== undefined) options.username = parsed.username;
+  if (parsed.password !== undefined) options.password = parsed.password;
+  for (const [key, value] of parsed.query) {
+    if (key !== 'sentinelPassword') {
+      throw new Error(
+        `query parameter '${key}' is not supported in the Redis URL '${redacted}' ` +
+          '(only sentinelPassword is)',
+      );
+    }
+    options.sentinelPassword = value;
+  }
+  if (tls) {
+    options.tls = {};
+    options.sentinelTLS = {};
+    options.enableTLSForSentinelMode = true;
+  }
+  return options;
+}
+
+export interface ClusterConfig {
+  /** The seed nodes. */
+  nodes: Array<{ host: string; port: number }>;
+  /** What every node connection gets: user, password, TLS. */
+  redisOptions: RedisOptions;
+}
+
+/**
+ * Turns a `redis+cluster://` or `rediss+cluster://` URL into seed nodes and
+ * per-node options. With TLS, each node's certificate is checked against the
+ * address the cluster announces for it.
+ */
+export function clusterConfigFromUrl(url: string): ClusterConfig {
+  const redacted = redactRedisUrl(url);
+  const scheme = schemeOf(url);
+  if (scheme?.deployment !== 'cluster') {
+    throw new Error(`'${redacted}' is not a Redis Cluster URL: expected ${CLUSTER_FORM}`);
+  }
+  const parsed = parseMultiHostUrl(url, redacted, 6379, CLUSTER_FORM);
+  if (!['', '/', '/0'].includes(parsed.path)) {
+    throw new Error(
+      `the Cluster URL '${redacted}' names a database: Redis Cluster has only database 0`,
+    );
+  }
+  for (const [key] of parsed.query) {
+    throw new Error(`query parameter '${key}' is not supported in the Redis URL '${redacted}'`);
+  }
+  const redisOptions: RedisOptions = {};
+  if (parsed.username !== undefined) redisOptions.username = parsed.username;
+  if (parsed.password !== undefined) redisOptions.password = parsed.password;
+  if (scheme.tls) redisOptions.tls = {};
+  return { nodes: parsed.hosts, redisOptions };
+}
+
+interface MultiHostUrl {
+  username: string | undefined;
+  password: string | undefined;
+  hosts: Array<{ host: string; port: number }>;
+  /** The path as written, still percent-encoded. */
+  path: string;
+  /** Decoded query parameters, in order. */
+  query: Array<[string, string]>;
+}
+
+/**
+ * Splits a URL whose authority lists several hosts, which Node's URL parser
+ * refuses (`h1:26379,h2:26379` is not a host and port). The split follows the
+ * URL standard: the authority ends at the first '/', '?' or '#', and its last
+ * '@' ends the user part, so reserved characters in a password must be
+ * percent-encoded. The query is decoded with decodeURIComponent, so a '+'
+ * stays a '+'.
+ */
+function parseMultiHostUrl(
+  url: string,
+  redacted: string,
+  defaultPort: number,
+  form: string,
+): MultiHostUrl {
+  const invalid = (why: string) =>
+    new Error(`invalid Redis URL '${redacted}': ${why}; expected ${form}`);
+  const match = /^[a-z+]+:\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?(#.*)?$/i.exec(url);
+  if (!match) throw invalid('it does not parse');
+  const [, authority = '', path = '', search, fragment] = match;
+  if (fragment !== undefined) throw invalid('a fragment (#) has no meaning here');
+
+  const at = authority.lastIndexOf('@');
+  const userInfo = at === -1 ? undefined : authority.slice(0, at);
+  const hostList = authority.slice(at + 1);
+  let username: string | undefined;
+  let password: string | undefined;
+  if (userInfo !== undefined) {
+    const colon = userInfo.indexOf(':');
+    const user = colon === -1 ? userInfo : userInfo.slice(0, colon);
+    // A lone user part is a user name, as Node's URL reads it for redis://.
+    if (user !== '') username = decodeOrThrow(user, redacted);
+    if (colon !== -1 && colon < userInfo.length - 1) {
+      password = decodeOrThrow(userInfo.slice(colon + 1), redacted);
+    }
+  }
+
+  if (hostList === '') throw invalid('no host');
+  const hosts = hostList.split(',').map((entry) => {
+    const parts = /^(?:\[([0-9a-f:.]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/i.exec(entry);
+    const port = parts?.[3] === undefined ? defaultPort : Number(parts[3]);
+    if (!parts || port < 1 || port > 65535) {
+      throw invalid(`'${entry}' is not a host[:port]`);
+    }
+    return { host: parts[1] ?? parts[2]!, port };
+  });
+
+  const query: Array<[string, string]> = [];
+  for (const pair of (search ?? '').split('&')) {
+    if (pair === '') continue;
+    const equals = pair.indexOf('=');
+    const key = decodeOrThrow(equals === -1 ? pair : pair.slice(0, equals), redacted);
+    const value = equals === -1 ? '' : decodeOrThrow(pair.slice(equals + 1), redacted);
+    query.push([key, value]);
+  }
+  return { username, password, hosts, path, query };
+}
+
+function decodeOrThrow(text: string, redacted: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    // The URIError would carry nothing secret, but nothing useful either.
+    throw new Error(`invalid percent-encoding in the Redis URL '${redacted}'`);
+  }
+}
+
 function databaseOf(pathname: string, redacted: string): number {
   const db = pathname.replace(/^\//, '');
   if (db === '') return 0;
@@ -203,24 +499,48 @@ function databaseOf(pathname: string, redacted: string): number {
 }
 
 /**
- * The URL with its secret replaced by `***`, fit for a log line or an error
+ * The URL with its secrets replaced by `***`, fit for a log line or an error
  * message: `redis://user:secret@host` becomes `redis://user:***@host`, and
  * `redis://:secret@host` becomes `redis://:***@host`. A lone user part
  * (`redis://word@host`) is masked whole: some clients read it as the
- * password, and a log line is the wrong place to find out which. Works on the
- * text, so the rest of the URL is shown exactly as written, and strings that
- * do not parse as URLs are still masked.
+ * password, and a log line is the wrong place to find out which. Query
+ * parameters named like a secret (`?sentinelPassword=...`) are masked too.
+ * Works on the text, so the rest of the URL is shown exactly as written, a
+ * Sentinel or Cluster URL's host list included, and strings that do not parse
+ * as URLs are still masked.
  */
 export function redactRedisUrl(url: string): string {
   const schemeEnd = url.indexOf('://');
   const authorityStart = schemeEnd === -1 ? 0 : schemeEnd + 3;
-  const rest = url.slice(authorityStart);
+  const masks: Array<[number, number]> = [];
+
   // The last '@' ends the user part: passwords written with a raw '@' or '/'
   // are masked whole rather than half shown.
-  const at = rest.lastIndexOf('@');
-  if (at === -1) return url;
-  const userInfo = rest.slice(0, at);
-  const colon = userInfo.indexOf(':');
-  const masked = colon === -1 ? '***' : `${userInfo.slice(0, colon)}:***`;
-  return url.slice(0, authorityStart) + masked + rest.slice(at);
+  const at = url.lastIndexOf('@');
+  if (at >= authorityStart) {
+    const colon = url.indexOf(':', authorityStart);
+    masks.push([colon !== -1 && colon < at ? colon + 1 : authorityStart, at]);
+  }
+  // Found on the original text, not after the step above: a raw '@' in a
+  // query value would otherwise leave the value's tail shown.
+  for (const param of url.matchAll(/[?&]([^=&#?]*)=([^&#]*)/g)) {
+    if (!/pass|secret|token/i.test(param[1]!)) continue;
+    const end = param.index! + param[0].length;
+    masks.push([end - param[2]!.length, end]);
+  }
+  if (masks.length === 0) return url;
+
+  masks.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let shownFrom = 0;
+  for (const [start, end] of masks) {
+    if (start < shownFrom) {
+      // Overlaps the previous mask: widen it.
+      if (end > shownFrom) shownFrom = end;
+      continue;
+    }
+    out += url.slice(shownFrom, start) + '***';
+    shownFrom = end;
+  }
+  return out + url.slice(shownFrom);
 }

@@ -3,7 +3,6 @@
  * answered, fetch its audio, transcribe, and say what to do with it. The
  * runner decides; the worker writes.
  */
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 import { EngineError } from '../engine/engine-error.js';
@@ -12,6 +11,7 @@ import type { ResultErrorCode } from '../protocol/codes.js';
 import { doneResult, failedResult, type TaskResult } from '../protocol/result.js';
 import { decodeAudioB64, parseTask, type Task } from '../protocol/task.js';
 import type { ResultPublisher } from '../publish/publisher.js';
+import type { RedisClient } from '../queue/redis.js';
 import { resultCodeFor } from './result-codes.js';
 
 export type Outcome =
@@ -22,7 +22,7 @@ export type Outcome =
   | { kind: 'leave'; taskId: string };
 
 export interface RunnerOptions {
-  redis: Redis;
+  redis: RedisClient;
   engine: Transcriber;
   publisher: ResultPublisher;
   workerId: string;
@@ -67,7 +67,19 @@ export class TaskRunner {
     }
 
     const key = task.audio_key!;
-    const bytes = await this.options.redis.getBuffer(key);
+    let bytes: Buffer | null;
+    try {
+      bytes = await this.options.redis.getBuffer(key);
+    } catch (error) {
+      // The producer named a list, hash or set: no retry will make it audio.
+      const wrongType = error instanceof Error && error.message.startsWith('WRONGTYPE');
+      if (!wrongType) throw error;
+      const type = await this.options.redis.type(key);
+      return {
+        code: 'AUDIO_NOT_FOUND',
+        message: `key '${key.slice(0, 200)}' holds a ${type}, not audio bytes`,
+      };
+    }
     if (bytes === null) {
       return { code: 'AUDIO_NOT_FOUND', message: `no audio at key '${key.slice(0, 200)}'` };
     }

@@ -5,16 +5,18 @@
  * delivery, and on shutdown stops taking at once, lets running tasks finish
  * within the drain timeout, and leaves anything unfinished recoverable.
  */
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 import type { WorkerConfig } from '../config.js';
+import { errorSummary } from '../logger.js';
 import type { Transcriber } from '../engine/transcriber.js';
 import { ResultPublisher } from '../publish/publisher.js';
-import { QueueConsumer } from '../queue/consumer.js';
+import { leadingTaskId } from '../protocol/task-id.js';
+import { QueueConsumer, taskFingerprint } from '../queue/consumer.js';
 import { Heartbeat } from '../queue/heartbeat.js';
 import { queueKeys, type QueueKeys } from '../queue/keys.js';
 import { deadLetter, POISON_REASON, recoverOrphans } from '../queue/redelivery.js';
+import type { RedisClient } from '../queue/redis.js';
 import { TaskRunner, type Outcome } from './task-runner.js';
 
 export interface WorkerDeps {
@@ -22,9 +24,9 @@ export interface WorkerDeps {
   engine: Transcriber;
   logger: Logger;
   /** A connection used only for the blocking take. */
-  blocking: Redis;
+  blocking: RedisClient;
   /** A connection for everything else. */
-  commands: Redis;
+  commands: RedisClient;
 }
 
 export interface WorkerCounts {
@@ -151,7 +153,10 @@ export class Worker {
 
     clearInterval(this.redeliveryTimer);
     await this.heartbeat.stop().catch((error: unknown) => {
-      logger.warn({ err: error }, 'could not remove the heartbeat; it expires on its own');
+      logger.warn(
+        { err: errorSummary(error) },
+        'could not remove the heartbeat; it expires on its own',
+      );
     });
     logger.info(this.counts, 'stopped');
   }
@@ -168,7 +173,10 @@ export class Worker {
         backoffMs = RETRY_FIRST_MS;
       } catch (error) {
         if (this.stopping) break;
-        this.deps.logger.warn({ err: error, retryInMs: backoffMs }, 'taking a task failed');
+        this.deps.logger.warn(
+          { err: errorSummary(error), retryInMs: backoffMs },
+          'taking a task failed',
+        );
         await sleep(backoffMs);
         backoffMs = Math.min(backoffMs * 2, RETRY_MAX_MS);
         continue;
@@ -197,6 +205,7 @@ export class Worker {
   }
 
   private async handle(raw: string, attempt: number): Promise<void> {
+    const logger = this.deps.logger.child({ task_id: leadingTaskId(raw) ?? taskFingerprint(raw) });
     const { maxDeliveries } = this.deps.config;
     // A task that keeps coming back without an answer (it may be what kills
     // workers) is set aside instead of being tried forever.
@@ -207,22 +216,23 @@ export class Worker {
             reason: POISON_REASON,
             message: `delivered ${attempt} times without an answer (limit ${maxDeliveries})`,
           }
-        : await this.retrying('running a task', () =>
+        : await this.retrying(logger, 'running a task', () =>
             this.runner.run(raw, attempt, this.abortRunning.signal),
           );
     if (outcome === undefined) return;
-    await this.retrying('answering a task', () => this.settle(raw, outcome));
+    await this.retrying(logger, 'answering a task', () => this.settle(raw, outcome, logger));
   }
 
-  private async settle(raw: string, outcome: Outcome): Promise<void> {
-    const { logger, config, commands } = this.deps;
+  /** `logger` already carries the task's id. */
+  private async settle(raw: string, outcome: Outcome, logger: Logger): Promise<void> {
+    const { config, commands } = this.deps;
     switch (outcome.kind) {
       case 'answer': {
         await this.publisher.publish(outcome.result, raw, outcome.replyTo);
-        const { task_id, status, error, timings } = outcome.result;
+        const { status, error, timings } = outcome.result;
         if (status === 'done') this.counts.done++;
         else this.counts.failed++;
-        const line = { task_id, status, error, timings, attempt: outcome.result.attempt };
+        const line = { status, error, timings, attempt: outcome.result.attempt };
         if (error) logger.warn(line, `task failed: ${error.code}`);
         else logger.info(line, 'task done');
         break;
@@ -242,15 +252,12 @@ export class Worker {
         );
         break;
       case 'repeat':
-        await this.publisher.acknowledgeRepeat(raw);
+        await this.publisher.acknowledgeRepeat(raw, outcome.taskId);
         this.counts.repeats++;
-        logger.info(
-          { task_id: outcome.taskId },
-          'repeat delivery of an answered task; acknowledged',
-        );
+        logger.info('repeat delivery of an answered task; acknowledged');
         break;
       case 'leave':
-        logger.info({ task_id: outcome.taskId }, 'left for redelivery (shutting down)');
+        logger.info('left for redelivery (shutting down)');
         break;
     }
   }
@@ -260,14 +267,18 @@ export class Worker {
    * until it works. Once the worker is aborting, the task is left in the
    * processing list, where redelivery finds it.
    */
-  private async retrying<T>(what: string, step: () => Promise<T>): Promise<T | undefined> {
+  private async retrying<T>(
+    logger: Logger,
+    what: string,
+    step: () => Promise<T>,
+  ): Promise<T | undefined> {
     let backoffMs = RETRY_FIRST_MS;
     for (;;) {
       try {
         return await step();
       } catch (error) {
         if (this.abortRunning.signal.aborted) return undefined;
-        this.deps.logger.warn({ err: error, retryInMs: backoffMs }, `${what} failed; retrying`);
+        logger.warn({ err: errorSummary(error), retryInMs: backoffMs }, `${what} failed; retrying`);
         await sleep(backoffMs);
         backoffMs = Math.min(backoffMs * 2, RETRY_MAX_MS);
       }
@@ -285,7 +296,7 @@ export class Worker {
         logger.warn(recovered, 'recovered tasks from workers that stopped without answering');
       }
     } catch (error) {
-      logger.warn({ err: error }, 'redelivery check failed; it runs again shortly');
+      logger.warn({ err: errorSummary(error) }, 'redelivery check failed; it runs again shortly');
     }
   }
 }

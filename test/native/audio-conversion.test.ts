@@ -3,9 +3,12 @@
  * mono float: a 1 kHz sine keeps its frequency, its length, and (mixed down
  * from a stereo file with one silent channel) half its amplitude.
  */
+import { readFileSync } from 'node:fs';
+
 import { describe, expect, it } from 'vitest';
 
 import { decodeAudio } from '../../src/index.js';
+import { fixture, speechSets } from '../support/fixtures.js';
 import { measureFrequency, peak, sinePcm, sineWav, type WavDepth } from '../support/signals.js';
 
 const RATES = [8000, 22050, 44100, 48000];
@@ -54,6 +57,22 @@ describe('conversion to 16 kHz mono', () => {
       }
     }
   }
+
+  it('reads WAVs of every length whole, however the resampler rounds', async () => {
+    for (const rate of [8000, 22050, 44100, 48000]) {
+      for (const seconds of [0.7777, 1.0001, 2.0931, 3.3333]) {
+        const decoded = await decodeAudio(sineWav(1000, rate, 1, '16', seconds), {
+          encoding: 'wav',
+        });
+        expect(Math.abs(decoded.samples.length - 16000 * seconds)).toBeLessThan(
+          16000 * seconds * 0.01,
+        );
+      }
+    }
+    speechSets(); // makes the espeak-ng recording, a 22.05 kHz WAV, if it is not there
+    const espeak = await decodeAudio(readFileSync(fixture('espeak-22k.wav')), { encoding: 'wav' });
+    expect(espeak.inputSampleRate).toBe(22050);
+  });
 
   it('keeps a 16 kHz mono WAV sample for sample', async () => {
     const pcm = sinePcm(1000, 16000, 1, 's16le');

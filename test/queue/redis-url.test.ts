@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 
-import { reconnectDelayMs, redactRedisUrl, redisOptionsFromUrl } from '../../src/queue/redis.js';
+import { pino } from 'pino';
+
+import {
+  clusterConfigFromUrl,
+  createRedis,
+  isClusterUrl,
+  reconnectDelayMs,
+  redactRedisUrl,
+  redisOptionsFromUrl,
+} from '../../src/queue/redis.js';
 
 describe('redactRedisUrl', () => {
   it.each([
@@ -17,6 +26,23 @@ describe('redactRedisUrl', () => {
     ['not a url', 'not a url'],
     ['', ''],
     ['user:secret@h:6379', 'user:***@h:6379'],
+    // Sentinel and Cluster: several hosts, shown as written.
+    [
+      'redis+sentinel://:secret@s1:26379,s2:26379/mymaster/2',
+      'redis+sentinel://:***@s1:26379,s2:26379/mymaster/2',
+    ],
+    ['rediss+sentinel://u:secret@[::1]:26379/m', 'rediss+sentinel://u:***@[::1]:26379/m'],
+    ['redis+cluster://:secret@h1:7000,h2:7001', 'redis+cluster://:***@h1:7000,h2:7001'],
+    ['rediss+cluster://user:secret@h1,h2', 'rediss+cluster://user:***@h1,h2'],
+    ['redis+cluster://h1:7000,h2:7001', 'redis+cluster://h1:7000,h2:7001'],
+    // The sentinels' own password, in the query.
+    [
+      'redis+sentinel://:secret@s1,s2/m?sentinelPassword=other',
+      'redis+sentinel://:***@s1,s2/m?sentinelPassword=***',
+    ],
+    ['redis+sentinel://s1/m?sentinelPassword=other', 'redis+sentinel://s1/m?sentinelPassword=***'],
+    // A raw '@' in the query value: masked whole, with what the '@' seems to end.
+    ['redis+sentinel://s1:26379/m?sentinelPassword=ot@her', 'redis+sentinel://s1:***'],
   ])('%s -> %s', (url, redacted) => {
     expect(redactRedisUrl(url)).toBe(redacted);
   });
@@ -62,6 +88,116 @@ describe('redisOptionsFromUrl', () => {
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain('secret');
+    expect((error as Error).cause).toBeUndefined();
+  });
+});
+
+describe('Sentinel URLs', () => {
+  it("reads sentinels, master name, database, and the data nodes' user and password", () => {
+    expect(
+      redisOptionsFromUrl('redis+sentinel://user:p%40ss@s1:26380,s2,[::1]:26381/my%20master/3'),
+    ).toEqual({
+      sentinels: [
+        { host: 's1', port: 26380 },
+        { host: 's2', port: 26379 },
+        { host: '::1', port: 26381 },
+      ],
+      name: 'my master',
+      db: 3,
+      username: 'user',
+      password: 'p@ss',
+    });
+    expect(redisOptionsFromUrl('redis+sentinel://s1/mymaster')).toEqual({
+      sentinels: [{ host: 's1', port: 26379 }],
+      name: 'mymaster',
+      db: 0,
+    });
+  });
+
+  it("takes the sentinels' own password from ?sentinelPassword, percent-decoded", () => {
+    const options = redisOptionsFromUrl('redis+sentinel://:data@s1/m?sentinelPassword=a%2Bb+c');
+    expect(options.password).toBe('data');
+    expect(options.sentinelPassword).toBe('a+b+c');
+  });
+
+  it('turns TLS on for sentinels and data nodes with rediss+sentinel://', () => {
+    expect(redisOptionsFromUrl('rediss+sentinel://s1/m')).toMatchObject({
+      tls: {},
+      sentinelTLS: {},
+      enableTLSForSentinelMode: true,
+    });
+    expect(redisOptionsFromUrl('redis+sentinel://s1/m').tls).toBeUndefined();
+  });
+
+  it('is not a Cluster URL', () => {
+    expect(isClusterUrl('redis+sentinel://s1/m')).toBe(false);
+  });
+});
+
+describe('Cluster URLs', () => {
+  it('reads seed nodes and the per-node user, password and TLS', () => {
+    expect(clusterConfigFromUrl('redis+cluster://:p%3Ass@h1:7000,h2:7001,[::1]')).toEqual({
+      nodes: [
+        { host: 'h1', port: 7000 },
+        { host: 'h2', port: 7001 },
+        { host: '::1', port: 6379 },
+      ],
+      redisOptions: { password: 'p:ss' },
+    });
+    expect(clusterConfigFromUrl('rediss+cluster://u:p@h1/')).toEqual({
+      nodes: [{ host: 'h1', port: 6379 }],
+      redisOptions: { username: 'u', password: 'p', tls: {} },
+    });
+  });
+
+  it.each([
+    ['redis+cluster://h1:7000', true],
+    ['REDISS+CLUSTER://h1', true],
+    ['redis://h1', false],
+    ['rediss://h1', false],
+    ['redis+sentinel://h1/m', false],
+    ['cluster://h1', false],
+  ])('isClusterUrl(%s) is %s', (url, expected) => {
+    expect(isClusterUrl(url)).toBe(expected);
+  });
+
+  it('is refused where only a single Redis will do, before connecting', () => {
+    expect(() =>
+      createRedis('redis+cluster://:secret@127.0.0.1:1', 'commands', pino({ level: 'silent' })),
+    ).toThrow(/Cluster URL/);
+    expect(() => redisOptionsFromUrl('redis+cluster://h1')).toThrow(/Cluster URL/);
+    expect(() => clusterConfigFromUrl('redis://h1')).toThrow(/not a Redis Cluster URL/);
+  });
+});
+
+describe('Sentinel and Cluster URLs that are refused', () => {
+  it.each([
+    ['redis+sentinel://:secret@s1:26379', /names no master/],
+    ['redis+sentinel://:secret@s1:26379/', /names no master/],
+    ['redis+sentinel://:secret@s1/m/1/2', /too many path segments/],
+    ['redis+sentinel://:secret@s1/m/zero', /must be a number/],
+    ['redis+sentinel://:secret@s1/m?family=6', /query parameter 'family'/],
+    ['redis+sentinel://:secret@/m', /no host/],
+    ['redis+sentinel://:secret@s1,,s2/m', /is not a host/],
+    ['redis+sentinel://:secret@s1:99999/m', /is not a host/],
+    ['redis+sentinel://:secret@s1:port/m', /is not a host/],
+    ['redis+sentinel://:secret@s1/m#x', /fragment/],
+    ['redis+sentinel://:sec%zzret@s1/m', /percent-encoding/],
+    ['redis+cluster://:secret@h1:7000/1', /only database 0/],
+    ['redis+cluster://:secret@h1:7000?sentinelPassword=x', /query parameter/],
+    ['redis+cluster://:secret@', /no host/],
+  ])('refuses %s without showing the password', (url, message) => {
+    let error: unknown;
+    try {
+      if (isClusterUrl(url)) clusterConfigFromUrl(url);
+      else redisOptionsFromUrl(url);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('secret');
+    expect((error as Error).message).not.toContain('sec%zzret');
     expect((error as Error).cause).toBeUndefined();
   });
 });

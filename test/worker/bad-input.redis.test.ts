@@ -32,6 +32,7 @@ describe('worker: bad input', () => {
 
   it('answers each bad task with its code and keeps serving', async () => {
     const replyTo = `{${worker.queue}}:private-reply`;
+    await redis.hset(`{${worker.queue}}:a-hash`, 'not', 'audio');
     const cases: Array<[object, string]> = [
       [{ task_id: 'no-audio' }, 'INVALID_TASK'],
       [{ task_id: 'both-audio', audio_b64: wav(), audio_key: 'k' }, 'INVALID_TASK'],
@@ -40,6 +41,7 @@ describe('worker: bad input', () => {
       [{ task_id: 'pcm-no-rate', audio_b64: wav(), encoding: 'pcm_s16le' }, 'INVALID_TASK'],
       [{ task_id: 'ogg', audio_b64: wav(), encoding: 'ogg' }, 'UNSUPPORTED_ENCODING'],
       [{ task_id: 'dangling', audio_key: `{${worker.queue}}:nothing-here` }, 'AUDIO_NOT_FOUND'],
+      [{ task_id: 'not-bytes', audio_key: `{${worker.queue}}:a-hash` }, 'AUDIO_NOT_FOUND'],
       [
         { task_id: 'garbage', audio_b64: Buffer.from('x'.repeat(3000)).toString('base64') },
         'AUDIO_INVALID',
