@@ -35,7 +35,7 @@ export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
   const failed = once(child, 'error').then(([error]) => {
     throw new Error(`could not start redis-server (${(error as Error).message}); is it installed?`);
   });
-  await Promise.race([waitForPing(chosen), failed]);
+  await Promise.race([waitUntilRedis(`redis-server on port ${chosen}`, chosen), failed]);
 
   return {
     url: `redis://127.0.0.1:${chosen}`,
@@ -49,25 +49,37 @@ export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
   };
 }
 
-async function waitForPing(port: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
+/**
+ * Polls `probe` on a fresh connection to a local `port` until it returns
+ * true; a server still starting refuses connections, which counts as "not
+ * yet".
+ */
+export async function waitUntilRedis(
+  what: string,
+  port: number,
+  probe: (redis: Redis) => Promise<boolean> = async (redis) => (await redis.ping()) === 'PONG',
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   while (Date.now() < deadline) {
     const client = new Redis({
       port,
       host: '127.0.0.1',
       lazyConnect: true,
       maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
     });
     client.on('error', () => undefined);
     try {
       await client.connect();
-      await client.ping();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (await probe(client)) return;
+    } catch (error) {
+      lastError = error;
     } finally {
       client.disconnect();
     }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`redis-server on port ${port} did not answer within 10 s`);
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last error: ${lastError})`);
 }

@@ -4,19 +4,12 @@
  * anything else is ours.
  */
 import type { EngineErrorCode } from '../engine/engine-error.js';
-import type { ResultErrorCode } from '../protocol/codes.js';
+import { RESULT_ERROR_CODES, type ResultErrorCode } from '../protocol/codes.js';
 
-const PASSED_THROUGH: ReadonlySet<string> = new Set([
-  'AUDIO_EMPTY',
-  'AUDIO_INVALID',
-  'AUDIO_TOO_LONG',
-  'UNSUPPORTED_ENCODING',
-  'INVALID_SAMPLES',
-  'TIMEOUT',
-]);
+const RESULT_CODES: ReadonlySet<string> = new Set(RESULT_ERROR_CODES);
 
 export function resultCodeFor(code: EngineErrorCode): ResultErrorCode {
-  if (PASSED_THROUGH.has(code)) return code as ResultErrorCode;
+  if (RESULT_CODES.has(code)) return code as ResultErrorCode;
   if (code === 'INVALID_ARGUMENT') return 'INVALID_TASK';
   return 'INTERNAL';
 }

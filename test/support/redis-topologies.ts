@@ -13,9 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { Redis } from 'ioredis';
-
-import { freePort } from '../../src/cli/private-redis.js';
+import { freePort, waitUntilRedis } from '../../src/cli/private-redis.js';
 
 export interface Topology {
   url: string;
@@ -74,37 +72,6 @@ async function stopAll(children: ChildProcess[], dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-/** Polls `probe` on a fresh connection to `port` until it returns true. */
-async function waitUntil(
-  what: string,
-  port: number,
-  probe: (redis: Redis) => Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    const client = new Redis({
-      port,
-      host: '127.0.0.1',
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      if (await probe(client)) return;
-    } catch (error) {
-      lastError = error;
-    } finally {
-      client.disconnect();
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last error: ${lastError})`);
-}
-
 /**
  * Three masters, no replicas, all 16384 slots assigned; resolves once every
  * node reports cluster_state:ok. The URL lists all three as seeds.
@@ -142,7 +109,7 @@ export async function startCluster(): Promise<Topology> {
       );
     }
     for (const port of ports) {
-      await waitUntil(
+      await waitUntilRedis(
         `the cluster node on ${port}`,
         port,
         async (r) => (await r.ping()) === 'PONG',
@@ -157,7 +124,7 @@ export async function startCluster(): Promise<Topology> {
       '--cluster-yes',
     ]);
     for (const port of ports) {
-      await waitUntil(`cluster_state:ok on ${port}`, port, async (r) =>
+      await waitUntilRedis(`cluster_state:ok on ${port}`, port, async (r) =>
         /^cluster_state:ok\r?$/m.test(await r.cluster('INFO')),
       );
     }
@@ -204,7 +171,11 @@ export async function startSentinel(): Promise<Topology & { sentinelPort: number
         path.join(dir, 'primary.log'),
       ),
     );
-    await waitUntil(`the primary on ${primary}`, primary, async (r) => (await r.ping()) === 'PONG');
+    await waitUntilRedis(
+      `the primary on ${primary}`,
+      primary,
+      async (r) => (await r.ping()) === 'PONG',
+    );
 
     const config = path.join(dir, 'sentinel.conf');
     await writeFile(
@@ -219,7 +190,7 @@ export async function startSentinel(): Promise<Topology & { sentinelPort: number
       ].join('\n'),
     );
     children.push(startServer([config, '--sentinel'], path.join(dir, 'sentinel.log')));
-    await waitUntil(`the Sentinel on ${sentinelPort}`, sentinelPort, async (r) => {
+    await waitUntilRedis(`the Sentinel on ${sentinelPort}`, sentinelPort, async (r) => {
       const address = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_MASTER)) as
         string[] | null;
       return address?.[1] === String(primary);
