@@ -3,7 +3,6 @@
  * answered, fetch its audio, transcribe, and say what to do with it. The
  * runner decides; the worker writes.
  */
-import type { Logger } from 'pino';
 
 import { EngineError } from '../engine/engine-error.js';
 import type { Transcriber } from '../engine/transcriber.js';
@@ -29,7 +28,6 @@ export interface RunnerOptions {
   maxPayloadBytes: number;
   maxAudioSeconds: number;
   taskTimeoutMs: number;
-  logger: Logger;
 }
 
 export class TaskRunner {

@@ -84,7 +84,6 @@ export class Worker {
       maxPayloadBytes: config.maxPayloadBytes,
       maxAudioSeconds: config.maxAudioSeconds,
       taskTimeoutMs: config.taskTimeoutMs,
-      logger,
     });
     this.heartbeat = new Heartbeat({
       redis: commands,
