@@ -25,13 +25,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** A redis-server on loopback `port` that writes nothing to disk. */
+export function ephemeralServerArgs(port: number): string[] {
+  return ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+}
+
 export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
   const chosen = port ?? (await freePort());
-  const child = spawn(
-    'redis-server',
-    ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
+  const child = spawn('redis-server', ephemeralServerArgs(chosen), { stdio: 'ignore' });
   const failed = once(child, 'error').then(([error]) => {
     throw new Error(`could not start redis-server (${(error as Error).message}); is it installed?`);
   });
@@ -58,7 +59,7 @@ export async function waitUntilRedis(
   what: string,
   port: number,
   probe: (redis: Redis) => Promise<boolean> = async (redis) => (await redis.ping()) === 'PONG',
-  timeoutMs = 10_000,
+  { timeoutMs = 10_000, password }: { timeoutMs?: number; password?: string } = {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -69,6 +70,7 @@ export async function waitUntilRedis(
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
+      ...(password !== undefined && { password }),
     });
     client.on('error', () => undefined);
     try {

@@ -12,8 +12,9 @@ import { pino, type Logger } from 'pino';
 
 import { queueKeys, type QueueKeys } from '../../src/queue/keys.js';
 import { createRedis, type RedisRole } from '../../src/queue/redis.js';
+import { deleteKeysMatching, SHARED_REDIS_URL } from '../support/redis.js';
 
-export const REDIS_URL = process.env.ASR_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { SHARED_REDIS_URL as REDIS_URL } from '../support/redis.js';
 
 export const silentLogger: Logger = pino({ level: 'silent' });
 
@@ -31,7 +32,7 @@ export function queueFixture(queueName?: (id: string) => string): QueueFixture {
   const queue = queueName ? queueName(id) : `test:${id}:asr_chunk_queue`;
   const opened: Redis[] = [];
   const connect = (role: RedisRole = 'commands', logger = silentLogger): Redis => {
-    const redis = createRedis(REDIS_URL, role, logger);
+    const redis = createRedis(SHARED_REDIS_URL, role, logger);
     opened.push(redis);
     return redis;
   };
@@ -41,15 +42,7 @@ export function queueFixture(queueName?: (id: string) => string): QueueFixture {
     keys: queueKeys(queue),
     connect,
     async cleanup() {
-      const admin = connect();
-      const found: string[] = [];
-      let cursor = '0';
-      do {
-        const [next, batch] = await admin.scan(cursor, 'MATCH', `*${id}*`, 'COUNT', 1000);
-        found.push(...batch);
-        cursor = next;
-      } while (cursor !== '0');
-      if (found.length > 0) await admin.del(...found);
+      await deleteKeysMatching(connect(), `*${id}*`);
       await Promise.all(opened.map((redis) => redis.quit().catch(() => redis.disconnect())));
     },
   };

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { freePort, waitUntilRedis } from '../../src/cli/private-redis.js';
+import { ephemeralServerArgs, freePort, waitUntilRedis } from '../../src/cli/private-redis.js';
 
 export interface Topology {
   url: string;
@@ -72,6 +72,9 @@ async function stopAll(children: ChildProcess[], dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
+/** Cluster and Sentinel set-up can take a while on a loaded machine. */
+const TOPOLOGY_WAIT = { timeoutMs: 20_000 };
+
 /**
  * Three masters, no replicas, all 16384 slots assigned; resolves once every
  * node reports cluster_state:ok. The URL lists all three as seeds.
@@ -87,10 +90,7 @@ export async function startCluster(): Promise<Topology> {
       children.push(
         startServer(
           [
-            '--port',
-            String(port),
-            '--bind',
-            '127.0.0.1',
+            ...ephemeralServerArgs(port),
             '--cluster-enabled',
             'yes',
             '--cluster-config-file',
@@ -99,21 +99,13 @@ export async function startCluster(): Promise<Topology> {
             '5000',
             '--dir',
             dir,
-            '--save',
-            '',
-            '--appendonly',
-            'no',
           ],
           path.join(dir, `redis-${port}.log`),
         ),
       );
     }
     for (const port of ports) {
-      await waitUntilRedis(
-        `the cluster node on ${port}`,
-        port,
-        async (r) => (await r.ping()) === 'PONG',
-      );
+      await waitUntilRedis(`the cluster node on ${port}`, port, undefined, TOPOLOGY_WAIT);
     }
     await run('redis-cli', [
       '--cluster',
@@ -124,8 +116,11 @@ export async function startCluster(): Promise<Topology> {
       '--cluster-yes',
     ]);
     for (const port of ports) {
-      await waitUntilRedis(`cluster_state:ok on ${port}`, port, async (r) =>
-        /^cluster_state:ok\r?$/m.test(await r.cluster('INFO')),
+      await waitUntilRedis(
+        `cluster_state:ok on ${port}`,
+        port,
+        async (r) => /^cluster_state:ok\r?$/m.test(await r.cluster('INFO')),
+        TOPOLOGY_WAIT,
       );
     }
     return {
@@ -155,27 +150,9 @@ export async function startSentinel(): Promise<Topology & { sentinelPort: number
     while (sentinelPort === primary) sentinelPort = await freePort();
 
     children.push(
-      startServer(
-        [
-          '--port',
-          String(primary),
-          '--bind',
-          '127.0.0.1',
-          '--dir',
-          dir,
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-        ],
-        path.join(dir, 'primary.log'),
-      ),
+      startServer([...ephemeralServerArgs(primary), '--dir', dir], path.join(dir, 'primary.log')),
     );
-    await waitUntilRedis(
-      `the primary on ${primary}`,
-      primary,
-      async (r) => (await r.ping()) === 'PONG',
-    );
+    await waitUntilRedis(`the primary on ${primary}`, primary, undefined, TOPOLOGY_WAIT);
 
     const config = path.join(dir, 'sentinel.conf');
     await writeFile(
@@ -190,11 +167,16 @@ export async function startSentinel(): Promise<Topology & { sentinelPort: number
       ].join('\n'),
     );
     children.push(startServer([config, '--sentinel'], path.join(dir, 'sentinel.log')));
-    await waitUntilRedis(`the Sentinel on ${sentinelPort}`, sentinelPort, async (r) => {
-      const address = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_MASTER)) as
-        string[] | null;
-      return address?.[1] === String(primary);
-    });
+    await waitUntilRedis(
+      `the Sentinel on ${sentinelPort}`,
+      sentinelPort,
+      async (r) => {
+        const address = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_MASTER)) as
+          string[] | null;
+        return address?.[1] === String(primary);
+      },
+      TOPOLOGY_WAIT,
+    );
     return {
       url: `redis+sentinel://127.0.0.1:${sentinelPort}/${SENTINEL_MASTER}`,
       ports: [primary],

@@ -18,20 +18,26 @@ export function connect(url = SHARED_REDIS_URL): Redis {
   return redis;
 }
 
-/** Deletes the queue, its results and every key under its hash tag. */
+/** Deletes every key matching the glob `pattern` (SCAN, never KEYS). */
+export async function deleteKeysMatching(redis: Redis, pattern: string): Promise<void> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    found.push(...batch);
+    cursor = next;
+  } while (cursor !== '0');
+  if (found.length > 0) await redis.del(...found);
+}
+
+/** Deletes the queue, `extraKeys` and every key under the queue's hash tag. */
 export async function cleanQueue(
   redis: Redis,
   queue: string,
   extraKeys: string[] = [],
 ): Promise<void> {
-  const keys = [queue, ...extraKeys];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `{${queue}}*`, 'COUNT', 500);
-    keys.push(...found);
-    cursor = next;
-  } while (cursor !== '0');
-  if (keys.length > 0) await redis.del(...keys);
+  await redis.del(queue, ...extraKeys);
+  await deleteKeysMatching(redis, `{${queue}}*`);
 }
 
 export async function waitFor<T>(

@@ -7,7 +7,7 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { freePort } from '../../src/cli/private-redis.js';
+import { ephemeralServerArgs, freePort, waitUntilRedis } from '../../src/cli/private-redis.js';
 import { PROJECT_ROOT } from '../support/fixtures.js';
 import { waitFor } from '../support/redis.js';
 
@@ -17,16 +17,14 @@ describe('worker: secrets', () => {
 
   beforeAll(async () => {
     port = await freePort();
-    server = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', ''].concat([
-        '--appendonly',
-        'no',
-        '--requirepass',
-        'the-right-one',
-      ]),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    server = spawn('redis-server', [
+      ...ephemeralServerArgs(port),
+      '--requirepass',
+      'the-right-one',
+    ]);
+    await waitUntilRedis('a password-protected redis-server', port, undefined, {
+      password: 'the-right-one',
+    });
   });
   afterAll(() => {
     server.kill('SIGTERM');
