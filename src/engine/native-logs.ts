@@ -58,8 +58,3 @@ export function expectStopNoise(): () => void {
     setTimeout(() => stopsInFlight--, STOP_NOISE_GRACE_MS).unref();
   };
 }
-
-export function detachNativeLogs(addon: NativeAddon): void {
-  attached.delete(addon);
-  addon.setLogReceiver(undefined);
-}
