@@ -118,9 +118,11 @@ uint32_t ReadLe32(const uint8_t* bytes) {
 
 // miniaudio reads a WAV whose data chunk claims more bytes than the buffer
 // holds as if it were complete. A chunk cut short is a transfer gone wrong,
-// so it is refused. The sizes 0 and 0xFFFFFFFF are left alone: streaming
-// writers put them in a header they cannot go back to fix. (RF64 files keep
-// their real sizes elsewhere and are not checked here.)
+// so it is refused. The placeholder sizes that streaming writers put in a
+// header they cannot go back to fix are left alone: 0xFFFFFFFF (ffmpeg to a
+// pipe) and 0x7FFFF000 (espeak-ng --stdout), which miniaudio reads to the end
+// of the buffer, and 0, which it reads as no frames (AUDIO_EMPTY follows).
+// RF64 files keep their real sizes elsewhere and are not checked here.
 void CheckWavDataChunk(const uint8_t* data, size_t size) {
   const bool is_riff_wave = size >= 12 && std::memcmp(data, "RIFF", 4) == 0 &&
                             std::memcmp(data + 8, "WAVE", 4) == 0;
@@ -131,7 +133,8 @@ void CheckWavDataChunk(const uint8_t* data, size_t size) {
     const uint32_t chunk_size = ReadLe32(data + offset + 4);
     if (std::memcmp(data + offset, "data", 4) == 0) {
       const uint64_t available = size - (offset + 8);
-      const bool streaming = chunk_size == 0 || chunk_size == 0xFFFFFFFFu;
+      const bool streaming = chunk_size == 0 || chunk_size == 0xFFFFFFFFu ||
+                             chunk_size == 0x7FFFF000u;
       if (!streaming && chunk_size > available) {
         Fail(ErrorCode::kAudioInvalid,
              "truncated WAV: its header declares " +

@@ -124,6 +124,21 @@ describe('audio and call errors', () => {
     await expectThenRecover(wav, {}, 'AUDIO_INVALID');
   });
 
+  // What ffmpeg writes to a pipe and `espeak-ng --stdout` writes: a header
+  // whose sizes could not be filled in afterwards.
+  it.each([0xffffffff, 0x7ffff000])(
+    'reads a streamed WAV whose data size is the placeholder %i',
+    async (placeholder) => {
+      const wav = Buffer.from(sineWav(1000, 16000, 1, '16'));
+      const dataSize = wav.indexOf('data', 0, 'latin1') + 4;
+      wav.writeUInt32LE(placeholder, dataSize);
+      wav.writeUInt32LE(placeholder, 4);
+
+      const result = await model.transcribe(wav, {});
+      expect(result.audioMs).toBe(1000);
+    },
+  );
+
   it('AUDIO_TOO_LONG for raw PCM past the default limit of 600 s', async () => {
     const elevenMinutesAt1kHz = Buffer.alloc(1000 * 660 * 2);
     await expectThenRecover(
