@@ -22,7 +22,18 @@ export const DEFAULTS = {
   heartbeatIntervalMs: 5_000,
   redeliveryIntervalMs: 15_000,
   maxDeliveries: 3,
+  httpHost: '127.0.0.1',
+  stallCheckIntervalMs: 5_000,
+  stallAfterMs: 30_000,
+  maxTaskWaitMs: 120_000,
 } as const;
+
+/**
+ * The port `asr-worker run` serves /healthz, /readyz and /metrics on (the
+ * port commonly used by Prometheus exporters of this kind). Not in DEFAULTS:
+ * see httpPort below.
+ */
+export const DEFAULT_HTTP_PORT = 9464;
 
 const positiveInt = z.number().int().positive();
 
@@ -53,6 +64,21 @@ const configSchema = z
     heartbeatIntervalMs: positiveInt,
     redeliveryIntervalMs: positiveInt,
     maxDeliveries: positiveInt.max(100),
+    /**
+     * Where /healthz, /readyz and /metrics are served; absent means no HTTP
+     * server. Only the run command defaults it (to DEFAULT_HTTP_PORT): a
+     * worker embedded in another program (the demo, tests with several
+     * workers in one process) must not claim a fixed port it did not ask for.
+     * 0 picks a free port; Worker.httpPort tells which.
+     */
+    httpPort: z.number().int().min(0).max(65_535).optional(),
+    httpHost: z.string().min(1),
+    /** How often the queue is looked at for a stall. */
+    stallCheckIntervalMs: positiveInt,
+    /** Tasks waiting, a slot free, and nothing taken for this long: stalled. */
+    stallAfterMs: positiveInt,
+    /** The oldest task (by its enqueued_at) waited this long while a slot was free: stalled. */
+    maxTaskWaitMs: positiveInt,
   })
   .refine((c) => c.heartbeatTtlMs >= 2 * c.heartbeatIntervalMs, {
     message: 'heartbeatTtlMs must be at least twice heartbeatIntervalMs',

@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError, Option } from 'commander';
 
-import { DEFAULTS } from '../config.js';
+import { DEFAULT_HTTP_PORT, DEFAULTS } from '../config.js';
 
 export function integer(text: string): number {
   const value = Number(text);
@@ -18,6 +18,15 @@ export function positiveNumber(text: string): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) {
     throw new InvalidArgumentError(`expected a positive number, got "${text}"`);
+  }
+  return value;
+}
+
+/** A TCP port: 0 (any free one) to 65535. */
+export function port(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isInteger(value) || value < 0 || value > 65_535) {
+    throw new InvalidArgumentError(`expected a port from 0 to 65535, got "${text}"`);
   }
   return value;
 }
@@ -92,6 +101,29 @@ export function workerOptions(): Option[] {
       .env('ASR_REDELIVERY_INTERVAL_MS')
       .argParser(integer)
       .default(DEFAULTS.redeliveryIntervalMs),
+    new Option('--http-port <port>', 'port for /healthz, /readyz and /metrics (0: any free port)')
+      .env('ASR_HTTP_PORT')
+      .argParser(port)
+      .default(DEFAULT_HTTP_PORT),
+    new Option('--http-host <host>', 'address the HTTP server binds to')
+      .env('ASR_HTTP_HOST')
+      .default(DEFAULTS.httpHost),
+    new Option('--no-http', 'serve no /healthz, /readyz or /metrics'),
+    new Option('--stall-check-interval-ms <ms>', 'how often the queue is checked for a stall')
+      .env('ASR_STALL_CHECK_INTERVAL_MS')
+      .argParser(integer)
+      .default(DEFAULTS.stallCheckIntervalMs),
+    new Option(
+      '--stall-after-ms <ms>',
+      'tasks waiting, a slot free, nothing taken this long (or a look-alike list untouched this long): stalled',
+    )
+      .env('ASR_STALL_AFTER_MS')
+      .argParser(integer)
+      .default(DEFAULTS.stallAfterMs),
+    new Option('--max-task-wait-ms <ms>', 'oldest task waited this long with a slot free: stalled')
+      .env('ASR_MAX_TASK_WAIT_MS')
+      .argParser(integer)
+      .default(DEFAULTS.maxTaskWaitMs),
     new Option('--log-level <level>', 'pino level').env('ASR_LOG_LEVEL').default('info'),
   ];
 }

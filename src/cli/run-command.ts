@@ -28,7 +28,29 @@ export interface RunFlags {
   heartbeatTtlMs: number;
   heartbeatIntervalMs: number;
   redeliveryIntervalMs: number;
+  /** false with --no-http. */
+  http: boolean;
+  httpPort: number;
+  httpHost: string;
+  stallCheckIntervalMs: number;
+  stallAfterMs: number;
+  maxTaskWaitMs: number;
   logLevel: string;
+}
+
+/**
+ * Why a worker did not start. `code` is the cause's where it has one
+ * (QUEUE_WRONG_TYPE, HTTP_PORT_IN_USE, a connection error's), so callers
+ * branch on it and the command line prints it.
+ */
+export class WorkerStartError extends Error {
+  override readonly name = 'WorkerStartError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export function configFromFlags(flags: RunFlags): WorkerConfig {
@@ -51,6 +73,11 @@ export function configFromFlags(flags: RunFlags): WorkerConfig {
     heartbeatTtlMs: flags.heartbeatTtlMs,
     heartbeatIntervalMs: flags.heartbeatIntervalMs,
     redeliveryIntervalMs: flags.redeliveryIntervalMs,
+    httpPort: flags.http ? flags.httpPort : undefined,
+    httpHost: flags.httpHost,
+    stallCheckIntervalMs: flags.stallCheckIntervalMs,
+    stallAfterMs: flags.stallAfterMs,
+    maxTaskWaitMs: flags.maxTaskWaitMs,
   });
 }
 
@@ -74,7 +101,9 @@ export async function startWorker(
     blocking.disconnect();
     commands.disconnect();
     await engine.close();
-    throw new Error(
+    const code = (error as { code?: unknown }).code;
+    throw new WorkerStartError(
+      typeof code === 'string' ? code : 'WORKER_START_FAILED',
       `could not start on Redis at ${redactRedisUrl(config.redisUrl)}: ${(error as Error).message}`,
     );
   }

@@ -86,6 +86,14 @@ export class Heartbeat<Info extends HeartbeatInfo = HeartbeatInfo> {
   }
 
   /**
+   * Merges into the published info for the next beat to write. For values
+   * that change often (task counts): update() would write on every call.
+   */
+  merge(partialInfo: Partial<Info>): void {
+    this.info = { ...this.info, ...partialInfo };
+  }
+
+  /**
    * Stops refreshing and deletes the key. If the delete fails, it rejects;
    * the key then expires within ttlMs anyway.
    */

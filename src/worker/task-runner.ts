@@ -14,7 +14,13 @@ import type { RedisClient } from '../queue/redis.js';
 import { resultCodeFor } from './result-codes.js';
 
 export type Outcome =
-  | { kind: 'answer'; result: TaskResult; replyTo: string | undefined }
+  | {
+      kind: 'answer';
+      result: TaskResult;
+      replyTo: string | undefined;
+      /** Producer's enqueued_at to our take; only when the task carried enqueued_at. */
+      queueWaitMs?: number;
+    }
   | { kind: 'dead'; reason: string; message: string; taskId?: string }
   | { kind: 'repeat'; taskId: string }
   /** Stopped by shutdown: stays in the processing list for redelivery. */
@@ -110,11 +116,13 @@ export class TaskRunner {
         timeoutMs: this.options.taskTimeoutMs,
         signal: shutdown,
       });
-      const queuedMs =
-        task.enqueued_at === undefined ? 0 : Math.max(0, startedAt - task.enqueued_at);
+      const queueWaitMs =
+        task.enqueued_at === undefined ? undefined : Math.max(0, startedAt - task.enqueued_at);
+      const queuedMs = queueWaitMs ?? 0;
       return {
         kind: 'answer',
         replyTo: task.reply_to,
+        ...(queueWaitMs !== undefined && { queueWaitMs }),
         result: doneResult(task, {
           text: result.text,
           segments: result.segments,

@@ -5,18 +5,28 @@
  * delivery, and on shutdown stops taking at once, lets running tasks finish
  * within the drain timeout, and leaves anything unfinished recoverable.
  */
+import os from 'node:os';
+
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 import type { WorkerConfig } from '../config.js';
+import { findSimilarBacklogs } from '../diagnosis/similar-keys.js';
 import { errorSummary } from '../logger.js';
+import { Model } from '../engine/model.js';
 import type { Transcriber } from '../engine/transcriber.js';
+import { bannerFields, bannerMessage, type EngineFacts } from '../health/banner.js';
+import { HealthMonitor } from '../health/monitor.js';
+import { assertQueueType, sampleQueue } from '../health/queue-probe.js';
+import { packageVersion } from '../health/version.js';
 import { ResultPublisher } from '../publish/publisher.js';
 import { leadingTaskId } from '../protocol/task-id.js';
 import { QueueConsumer, taskFingerprint } from '../queue/consumer.js';
 import { Heartbeat } from '../queue/heartbeat.js';
 import { queueKeys, type QueueKeys } from '../queue/keys.js';
 import { deadLetter, POISON_REASON, recoverOrphans } from '../queue/redelivery.js';
-import type { RedisClient } from '../queue/redis.js';
+import { redactRedisUrl, type RedisClient } from '../queue/redis.js';
+import { describeStall, StallDetector } from './stall-detector.js';
 import { TaskRunner, type Outcome } from './task-runner.js';
 
 export interface WorkerDeps {
@@ -36,6 +46,23 @@ export interface WorkerCounts {
   repeats: number;
 }
 
+/** What the heartbeat key holds; `asr-worker doctor` reads it. */
+export interface HeartbeatFields extends Record<string, unknown> {
+  host: string;
+  pid: number;
+  queue: string;
+  database: number;
+  results: string;
+  channel: string;
+  model: string;
+  backend: string;
+  version: string;
+  started_at: number;
+  tasks_done: number;
+  tasks_failed: number;
+  last_task_at: number | null;
+}
+
 const RETRY_FIRST_MS = 250;
 const RETRY_MAX_MS = 5_000;
 
@@ -47,7 +74,12 @@ export class Worker {
   private readonly consumer: QueueConsumer;
   private readonly publisher: ResultPublisher;
   private readonly runner: TaskRunner;
-  private readonly heartbeat: Heartbeat;
+  private readonly heartbeat: Heartbeat<HeartbeatFields>;
+  private readonly engineFacts: EngineFacts;
+  private readonly monitor: HealthMonitor;
+  private readonly stallDetector: StallDetector;
+  /** When a task was last taken, or a slot came back to a full worker. */
+  private takingSinceMs = Date.now();
   private readonly abortRunning = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
   private freeSlots: number;
@@ -85,6 +117,7 @@ export class Worker {
       maxAudioSeconds: config.maxAudioSeconds,
       taskTimeoutMs: config.taskTimeoutMs,
     });
+    this.engineFacts = engineFacts(engine);
     this.heartbeat = new Heartbeat({
       redis: commands,
       keys: this.keys,
@@ -93,16 +126,95 @@ export class Worker {
       intervalMs: config.heartbeatIntervalMs,
       logger,
       info: {
-        queue: config.queue,
-        model: engine.name,
+        host: os.hostname(),
         pid: process.pid,
+        queue: config.queue,
+        database: databaseOf(commands),
+        results: config.results,
+        channel: config.channel,
+        model: engine.name,
+        backend: this.engineFacts.backend,
+        version: packageVersion(),
         started_at: Date.now(),
+        tasks_done: 0,
+        tasks_failed: 0,
+        last_task_at: null,
       },
+    });
+    this.monitor = this.createMonitor();
+    this.stallDetector = new StallDetector({
+      queue: config.queue,
+      checkIntervalMs: config.stallCheckIntervalMs,
+      stallAfterMs: config.stallAfterMs,
+      maxTaskWaitMs: config.maxTaskWaitMs,
+      sample: (key) => sampleQueue(commands, key),
+      similarBacklogs: () =>
+        findSimilarBacklogs(commands, config.queue, { exclude: [config.results] }),
+      freeSlots: () => this.freeSlots,
+      takingSinceMs: () => this.takingSinceMs,
+      onChange: (stall) => this.monitor.metrics.setStalled(stall !== undefined),
+      logger,
     });
   }
 
+  /** The port /healthz, /readyz and /metrics answer on; undefined without HTTP. */
+  get httpPort(): number | undefined {
+    return this.monitor.port;
+  }
+
+  /** The worker's metrics registry (what /metrics serves). */
+  get metrics() {
+    return this.monitor.metrics;
+  }
+
+  private createMonitor(): HealthMonitor {
+    const { config, logger, blocking, commands } = this.deps;
+    const monitor = new HealthMonitor({
+      identity: {
+        queue: config.queue,
+        model: this.engineFacts.model,
+        backend: this.engineFacts.backend,
+        version: packageVersion(),
+      },
+      httpPort: config.httpPort,
+      httpHost: config.httpHost,
+      logger,
+    });
+    monitor.watchRedis('blocking', blocking);
+    monitor.watchRedis('commands', commands);
+    // The engine is loaded before the worker exists; it closes only after stop().
+    monitor.readiness.add('model', () =>
+      this.stopped === undefined ? { ok: true } : { ok: false, detail: 'model closing' },
+    );
+    monitor.readiness.add('stall', () => {
+      const stall = this.stallDetector.stall;
+      return stall === undefined ? { ok: true } : { ok: false, detail: describeStall(stall) };
+    });
+    monitor.readiness.add('draining', () =>
+      this.stopping ? { ok: false, detail: 'stopping: taking no new tasks' } : { ok: true },
+    );
+    return monitor;
+  }
+
+  /** On failure nothing is left running (HTTP closed, no heartbeat). */
   async start(): Promise<void> {
-    const { config, logger } = this.deps;
+    try {
+      await this.startOnce();
+    } catch (error) {
+      clearInterval(this.redeliveryTimer);
+      await this.monitor.close();
+      throw error;
+    }
+  }
+
+  private async startOnce(): Promise<void> {
+    const { config, logger, commands } = this.deps;
+    // First, so a port clash fails before this worker registers anywhere.
+    await this.monitor.listen();
+    // A key of the wrong type would never hold a task: a producer writes
+    // elsewhere or in another dialect, and waiting on it would look healthy.
+    const queue = await sampleQueue(commands, config.queue);
+    assertQueueType(config.queue, queue.type);
     await this.consumer.init();
     if (this.consumer.atMostOnce) {
       logger.warn(
@@ -115,16 +227,36 @@ export class Worker {
     this.redeliveryTimer = setInterval(() => void this.recover(), config.redeliveryIntervalMs);
     this.redeliveryTimer.unref();
 
-    logger.info(
-      {
-        queue: config.queue,
-        results: config.results,
-        channel: config.channel,
-        slots: this.freeSlots,
-      },
-      `listening on Redis list '${config.queue}'`,
-    );
+    this.logBanner(queue.type, queue.depth);
+    this.takingSinceMs = Date.now();
     this.loop = this.fetchLoop();
+    this.stallDetector.start();
+    void this.stallDetector.check();
+  }
+
+  private logBanner(queueType: string, queueDepth: number): void {
+    const { config, logger, commands } = this.deps;
+    const facts = {
+      redis: redactRedisUrl(config.redisUrl),
+      database: databaseOf(commands),
+      queue: config.queue,
+      queueType,
+      queueDepth,
+      results: config.results,
+      channel: config.channel,
+      engine: this.engineFacts,
+      slots: this.freeSlots,
+      version: packageVersion(),
+      ...(this.monitor.url !== undefined && { http: this.monitor.url }),
+    };
+    logger.info(bannerFields(facts), bannerMessage(facts));
+    if (queueType === 'none') {
+      logger.warn(
+        { queue: config.queue },
+        `queue key '${config.queue}' does not exist yet: producers have not pushed, ` +
+          'or they push to another key (asr-worker doctor compares them)',
+      );
+    }
   }
 
   /** Idempotent: stop taking, drain, abort what is left, release Redis. */
@@ -151,12 +283,14 @@ export class Worker {
     }
 
     clearInterval(this.redeliveryTimer);
+    await this.stallDetector.stop();
     await this.heartbeat.stop().catch((error: unknown) => {
       logger.warn(
         { err: errorSummary(error) },
         'could not remove the heartbeat; it expires on its own',
       );
     });
+    await this.monitor.close();
     logger.info(this.counts, 'stopped');
   }
 
@@ -180,7 +314,11 @@ export class Worker {
         backoffMs = Math.min(backoffMs * 2, RETRY_MAX_MS);
         continue;
       }
-      if (taken) this.dispatch(taken.raw, taken.attempt);
+      if (taken) {
+        this.takingSinceMs = Date.now();
+        if (taken.attempt > 1) this.monitor.metrics.redelivered();
+        this.dispatch(taken.raw, taken.attempt);
+      }
     }
   }
 
@@ -195,12 +333,16 @@ export class Worker {
     this.freeSlots--;
     const task = this.handle(raw, attempt).finally(() => {
       this.inFlight.delete(task);
+      this.monitor.metrics.setInFlight(this.inFlight.size);
+      // A full worker could not take; its idle time counts from now.
+      if (this.freeSlots === 0) this.takingSinceMs = Date.now();
       this.freeSlots++;
       const wake = this.wakeLoop;
       this.wakeLoop = undefined;
       wake?.();
     });
     this.inFlight.add(task);
+    this.monitor.metrics.setInFlight(this.inFlight.size);
   }
 
   private async handle(raw: string, attempt: number): Promise<void> {
@@ -229,8 +371,7 @@ export class Worker {
       case 'answer': {
         await this.publisher.publish(outcome.result, raw, outcome.replyTo);
         const { status, error, timings } = outcome.result;
-        if (status === 'done') this.counts.done++;
-        else this.counts.failed++;
+        this.countAnswer(outcome);
         const line = { status, error, timings, attempt: outcome.result.attempt };
         if (error) logger.warn(line, `task failed: ${error.code}`);
         else logger.info(line, 'task done');
@@ -245,6 +386,7 @@ export class Worker {
         );
         this.consumer.forget(raw);
         this.counts.deadLettered++;
+        this.monitor.metrics.deadLettered(outcome.reason);
         logger.warn(
           { reason: outcome.reason, detail: outcome.message },
           'unreadable task dead-lettered',
@@ -253,12 +395,34 @@ export class Worker {
       case 'repeat':
         await this.publisher.acknowledgeRepeat(raw, outcome.taskId);
         this.counts.repeats++;
+        this.monitor.metrics.repeat();
         logger.info('repeat delivery of an answered task; acknowledged');
         break;
       case 'leave':
         logger.info('left for redelivery (shutting down)');
         break;
     }
+  }
+
+  private countAnswer(outcome: Extract<Outcome, { kind: 'answer' }>): void {
+    const { result, queueWaitMs } = outcome;
+    const waitSeconds = queueWaitMs === undefined ? undefined : queueWaitMs / 1000;
+    if (result.status === 'done') {
+      this.counts.done++;
+      this.monitor.metrics.done({
+        audioSeconds: (result.audio_ms ?? 0) / 1000,
+        decodeSeconds: (result.timings?.decode_ms ?? 0) / 1000,
+        ...(waitSeconds !== undefined && { queueWaitSeconds: waitSeconds }),
+      });
+    } else {
+      this.counts.failed++;
+      this.monitor.metrics.failed(result.error?.code ?? result.status, waitSeconds);
+    }
+    this.heartbeat.merge({
+      tasks_done: this.counts.done,
+      tasks_failed: this.counts.failed,
+      last_task_at: result.finished_at,
+    });
   }
 
   /**
@@ -291,6 +455,7 @@ export class Worker {
         maxDeliveries: config.maxDeliveries,
         logger,
       });
+      this.monitor.metrics.recoveredDeadLettered(recovered.deadLettered, POISON_REASON);
       if (recovered.requeued || recovered.deadLettered) {
         logger.warn(recovered, 'recovered tasks from workers that stopped without answering');
       }
@@ -298,6 +463,29 @@ export class Worker {
       logger.warn({ err: errorSummary(error) }, 'redelivery check failed; it runs again shortly');
     }
   }
+}
+
+/** What the banner and metrics say about the engine. */
+function engineFacts(engine: Transcriber): EngineFacts {
+  if (!(engine instanceof Model)) {
+    return { model: engine.name, backend: 'none', device: 'none', states: engine.capacity };
+  }
+  const info = engine.info();
+  return {
+    model: engine.name,
+    modelPath: info.path,
+    modelShape: info.type,
+    backend: info.backend,
+    // The engine factory loads on the default device, GPU 0, when it uses one.
+    device: info.useGpu ? 'gpu 0' : 'cpu',
+    threads: info.threads,
+    states: info.states,
+  };
+}
+
+/** The database number in use; a Cluster has only 0. */
+function databaseOf(redis: RedisClient): number {
+  return redis instanceof Redis ? (redis.options.db ?? 0) : 0;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -20,7 +20,12 @@ export async function startWorkerProcess(
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'cli.ts'), 'run', ...args],
-    { cwd: PROJECT_ROOT, env: { ...process.env, ASR_LOG_LEVEL: 'info', ...env }, stdio: 'pipe' },
+    {
+      cwd: PROJECT_ROOT,
+      // Any free port for /healthz and /metrics: several workers run at once.
+      env: { ...process.env, ASR_LOG_LEVEL: 'info', ASR_HTTP_PORT: '0', ...env },
+      stdio: 'pipe',
+    },
   );
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,0 +1,58 @@
+/**
+ * The start-up banner: one log line that says everything an operator needs
+ * to check that this worker and its producers meet (which Redis, which key,
+ * what is on it) and what it runs. The message reads as a sentence in a
+ * terminal; the fields are for log search.
+ */
+export interface EngineFacts {
+  /** File name, or "noop". */
+  model: string;
+  modelPath?: string;
+  /** whisper's model type: tiny, base, small, ... */
+  modelShape?: string;
+  /** The addon's backend: cpu, cuda, metal; "none" for the no-op engine. */
+  backend: string;
+  device: string;
+  threads?: number;
+  states: number;
+}
+
+export interface BannerFacts {
+  redis: string;
+  database: number;
+  queue: string;
+  queueType: string;
+  queueDepth: number;
+  results: string;
+  channel: string;
+  engine: EngineFacts;
+  slots: number;
+  version: string;
+  /** Where /healthz, /readyz and /metrics answer, when they do. */
+  http?: string;
+}
+
+export function bannerFields(facts: BannerFacts): Record<string, unknown> {
+  const { engine, ...rest } = facts;
+  return { ...rest, ...engine };
+}
+
+export function bannerMessage(facts: BannerFacts): string {
+  const { engine } = facts;
+  const onQueue =
+    facts.queueType === 'none' ? 'absent so far' : `a list, ${facts.queueDepth} waiting`;
+  const shape = [
+    engine.modelShape,
+    engine.backend,
+    engine.device,
+    engine.threads === undefined ? undefined : `${engine.threads} threads`,
+    `${engine.states} states`,
+  ].filter((part) => part !== undefined && part !== 'none');
+  const http = facts.http === undefined ? 'no HTTP' : `health and metrics on ${facts.http}`;
+  return (
+    `listening on Redis list '${facts.queue}' (${onQueue}) at ${facts.redis} db ${facts.database}; ` +
+    `results to list '${facts.results}' and channel '${facts.channel}'; ` +
+    `model ${engine.model} (${shape.join(', ')}); ${facts.slots} slots; ` +
+    `version ${facts.version}; ${http}`
+  );
+}
