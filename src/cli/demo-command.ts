@@ -1,20 +1,22 @@
 /**
  * `asr-worker demo`: the main job end to end on one machine. A private
- * redis-server (unless --redis), a worker with the default model (unless
- * --model), real speech pushed as a backend would push it, each result
- * printed as it arrives, then everything shut down.
+ * redis-server (unless --redis), a worker with the bundled model (unless
+ * --model), speech synthesised in the model's vocabulary pushed as a backend
+ * would push it, each result printed beside what was said, then everything
+ * shut down.
  */
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 
 import { resolveWorkerConfig } from '../config.js';
 import { createLogger } from '../logger.js';
+import type { TaskResult } from '../protocol/result.js';
 import { createRedisClient } from '../queue/redis.js';
-import { collectResults, chunkTasks, describeResult, fileTask, pushTasks } from './producer.js';
+import { BUNDLED_MODEL_PATH } from '../worker/engine-factory.js';
+import { demoUtterances, wordsOf, type DemoUtterance } from './demo-speech.js';
+import { chunkTasks, collectResults, describeResult, fileTask, pushTasks } from './producer.js';
+import type { OutgoingTask } from './producer.js';
 import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
 import { startWorker } from './run-command.js';
 
@@ -23,7 +25,7 @@ export interface DemoFlags {
   redis?: string;
 }
 
-const SPOKEN = 'one two three four five. start music, stop, go left, go right.';
+const RESULTS_TIMEOUT_MS = 300_000;
 
 function jfkSample(): string {
   const require = createRequire(import.meta.url);
@@ -31,16 +33,13 @@ function jfkSample(): string {
   return path.join(tree, 'whisper.cpp', 'samples', 'jfk.mp3');
 }
 
-/** Speech made on the spot with espeak-ng, when it is installed. */
-function synthesise(dir: string): string | undefined {
-  const file = path.join(dir, 'espeak.wav');
-  const made = spawnSync('espeak-ng', ['-v', 'en-us', '-s', '140', '-w', file, SPOKEN]);
-  return made.status === 0 ? file : undefined;
-}
-
 export async function demoCommand(flags: DemoFlags): Promise<void> {
   const logger = createLogger({ level: process.env.ASR_LOG_LEVEL ?? 'warn' });
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'asr-demo-'));
+  const replyTo = `asr_demo_reply:${randomUUID()}`;
+  // Made first: without espeak-ng there is nothing to start Redis for.
+  const utterances = await demoUtterances({ reply_to: replyTo });
+  const extraTasks = flags.model ? await realSpeechTasks(replyTo) : [];
+
   let privateRedis: PrivateRedis | undefined;
   if (!flags.redis) {
     privateRedis = await startPrivateRedis();
@@ -61,36 +60,64 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   const redis = createRedisClient(redisUrl, 'commands', logger);
 
   try {
-    const replyTo = `asr_demo_reply:${randomUUID()}`;
-    const jfk = jfkSample();
-    const tasks = [
-      fileTask(jfk, { reply_to: replyTo }),
-      ...(await chunkTasks(jfk, 4, { reply_to: replyTo })),
-    ];
-    const spoken = synthesise(scratch);
-    if (spoken) tasks.push(fileTask(spoken, { reply_to: replyTo }));
-    else console.log('(espeak-ng not installed: skipping synthesised speech)');
-
-    console.log(
-      `model: ${config.model ?? 'the default generated model (random weights: expect noise, not words)'}`,
-    );
-    console.log(
-      `pushing ${tasks.length} tasks onto '${queue}' (jfk.mp3 whole, in 4 s chunks${spoken ? ', espeak-ng speech' : ''})\n`,
-    );
+    console.log(`model: ${flags.model ?? `${BUNDLED_MODEL_PATH} (bundled; knows forty words)`}`);
+    const tasks = [...utterances.map((u) => u.task), ...extraTasks];
+    console.log(`pushing ${tasks.length} tasks onto '${queue}'\n`);
     await pushTasks(redis, queue, tasks);
 
-    const results = await collectResults(redis, replyTo, tasks.length, 300_000, (result) =>
-      console.log(describeResult(result)),
+    const said = new Map(utterances.map((u) => [u.task.task_id, u]));
+    const results = await collectResults(redis, replyTo, tasks.length, RESULTS_TIMEOUT_MS, (r) =>
+      console.log(describeDemoResult(r, said.get(r.task_id))),
     );
     await redis.del(replyTo);
-    if (results.length < tasks.length) throw new Error('not every result arrived within 5 minutes');
-    if (!config.model) {
-      console.log('\nFor real words: asr-worker demo --model path/to/ggml-base.en.bin');
+    if (results.length < tasks.length) {
+      throw new Error(`only ${results.length} of ${tasks.length} results arrived in 5 minutes`);
     }
+
+    console.log(`\n${summary(results, said)}`);
+    if (!flags.model) console.log(REAL_MODEL_HINT);
   } finally {
     await redis.quit().catch(() => redis.disconnect());
     await stop();
     await privateRedis?.stop();
-    rmSync(scratch, { recursive: true, force: true });
   }
 }
+
+/** A real model also gets real speech: jfk.mp3 whole, and cut into a session of chunks. */
+async function realSpeechTasks(replyTo: string): Promise<OutgoingTask[]> {
+  const jfk = jfkSample();
+  return [
+    fileTask(jfk, { reply_to: replyTo }),
+    ...(await chunkTasks(jfk, 4, { reply_to: replyTo })),
+  ];
+}
+
+function describeDemoResult(result: TaskResult, utterance: DemoUtterance | undefined): string {
+  if (utterance === undefined) return describeResult(result);
+  if (result.status !== 'done') return `  ✗ said "${utterance.said}": ${describeResult(result)}`;
+
+  const heard = wordsOf(result.text ?? '');
+  const mark = heard === utterance.said ? '✓' : '✗';
+  const seconds = ((result.audio_ms ?? 0) / 1000).toFixed(1);
+  const decodeMs = result.timings?.decode_ms.toFixed(0) ?? '?';
+  return (
+    `  ${mark} said  "${utterance.said}"  (${utterance.how})\n` +
+    `    heard "${heard}"  [${seconds} s of audio, decoded in ${decodeMs} ms]`
+  );
+}
+
+function summary(results: TaskResult[], said: Map<string, DemoUtterance>): string {
+  const judged = results.filter((r) => said.has(r.task_id));
+  const exact = judged.filter(
+    (r) => r.status === 'done' && wordsOf(r.text ?? '') === said.get(r.task_id)!.said,
+  );
+  return `${exact.length} of ${judged.length} synthesised phrases transcribed word for word.`;
+}
+
+const REAL_MODEL_HINT = `
+The bundled model knows only digits and command words (models/README.md).
+For real speech, give the worker a whisper model, for example ggml-base.en.bin
+from https://huggingface.co/ggerganov/whisper.cpp:
+
+  asr-worker demo --model path/to/ggml-base.en.bin
+  asr-worker run --model path/to/ggml-base.en.bin`;

@@ -10,6 +10,7 @@ import type { RedisClient } from '../queue/redis.js';
 
 import { decodeAudio } from '../engine/decode-audio.js';
 import type { TaskResult } from '../protocol/result.js';
+import { toS16le } from './pcm.js';
 
 export interface OutgoingTask {
   task_id: string;
@@ -76,14 +77,6 @@ export async function chunkTasks(
       ...extra,
     };
   });
-}
-
-function toS16le(samples: Float32Array): Buffer {
-  const pcm = Buffer.alloc(samples.length * 2);
-  samples.forEach((x, i) => {
-    pcm.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(x * 32767))), i * 2);
-  });
-  return pcm;
 }
 
 export async function pushTasks(

@@ -1,6 +1,6 @@
 /**
- * Picks the engine a worker runs: a whisper model by path, the project's
- * default model, or the no-op engine for load tests.
+ * Picks the engine a worker runs: a whisper model by path, the bundled
+ * micro model, or the no-op engine for load tests.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,6 @@ import type { Logger } from 'pino';
 import { loadModel } from '../engine/model.js';
 import { NoopEngine } from '../engine/noop-engine.js';
 import type { Transcriber } from '../engine/transcriber.js';
-import { ensureRandomModel } from '../tools/random-model.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -23,12 +22,11 @@ export interface EngineChoice {
 }
 
 /**
- * Until the project bundles a trained model, the default is a generated
- * random-weight model: it exercises the whole path, and its words are noise.
+ * The model that ships with the project: trained on synthetic speech, it
+ * knows forty words (digits and commands; models/README.md). Enough to see
+ * the whole path give the right words; for real speech pass a whisper model.
  */
-export async function defaultModelPath(): Promise<string> {
-  return ensureRandomModel(path.join(projectRoot, 'models', 'generated'), 'test', 1);
-}
+export const BUNDLED_MODEL_PATH = path.join(projectRoot, 'models', 'ggml-micro-en.bin');
 
 export async function createEngine(choice: EngineChoice, logger: Logger): Promise<Transcriber> {
   if (choice.engine === 'noop') {
@@ -38,11 +36,11 @@ export async function createEngine(choice: EngineChoice, logger: Logger): Promis
 
   let modelPath = choice.model;
   if (modelPath === undefined) {
-    modelPath = await defaultModelPath();
+    modelPath = BUNDLED_MODEL_PATH;
     logger.warn(
       { model: modelPath },
-      'no model given: using the default generated model (random weights, its words are ' +
-        'noise); pass --model or ASR_MODEL with a real whisper model',
+      'no model given: using the bundled micro model, which knows only forty words (digits ' +
+        'and commands); pass --model or ASR_MODEL with a real whisper model for real speech',
     );
   }
 

@@ -3,7 +3,8 @@
  * and `enqueue --wait` against a running worker, exit codes included.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,14 +13,14 @@ import { fixture, PROJECT_ROOT, speechSets, testModel } from '../support/fixture
 import { cleanQueue, connect, SHARED_REDIS_URL } from '../support/redis.js';
 import { startTestWorker, type TestWorker } from '../worker/support.js';
 
-function cli(args: string[]): Promise<{ code: number | null; output: string }> {
+function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; output: string }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'cli.ts'), ...args],
-    {
-      cwd: PROJECT_ROOT,
-      stdio: 'pipe',
-    },
+    { cwd: PROJECT_ROOT, stdio: 'pipe', env },
   );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -27,14 +28,45 @@ function cli(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
 }
 
+/** The demo's "said" and "heard" lines, paired. */
+function saidAndHeard(output: string): Array<{ said: string; heard: string }> {
+  const pairs = output.matchAll(/said {2}"([^"]*)".*\n\s+heard "([^"]*)"/g);
+  return [...pairs].map(([, said, heard]) => ({ said: said!, heard: heard! }));
+}
+
 describe('asr-worker demo', () => {
-  it('transcribes real speech through a private Redis and shuts everything down', async () => {
-    const { code, output } = await cli(['demo', '--model', await testModel('test')]);
+  it('says the right words with the bundled model, through a private Redis', async () => {
+    const { code, output } = await cli(['demo']);
     expect(code, output).toBe(0);
     expect(output).toContain('started a private redis-server');
-    // jfk.mp3 whole, three 4 s chunks, and the espeak-ng sentence.
-    expect(output.match(/s audio, decode \d+ ms/g)).toHaveLength(5);
+
+    const pairs = saidAndHeard(output);
+    expect(pairs.length, output).toBe(7);
+    for (const { said, heard } of pairs) expect(heard).toBe(said);
+    expect(output).toContain('7 of 7 synthesised phrases transcribed word for word');
+    // Each form a backend might send arrived and was read.
+    for (const form of ['22.05 kHz mono WAV', '16 kHz stereo WAV', 's16le PCM', 'f32le PCM']) {
+      expect(output).toContain(form);
+    }
+    expect(output).toContain('asr-worker demo --model path/to/ggml-base.en.bin');
+  });
+
+  it('adds real speech, whole and in chunks, when given a model', async () => {
+    const { code, output } = await cli(['demo', '--model', await testModel('test')]);
+    expect(code, output).toBe(0);
+    // jfk.mp3 whole and as three 4 s chunks, beside the seven phrases.
+    expect(output.match(/s audio, decode \d+ ms/g)).toHaveLength(4);
     expect(output).toContain('chunk 2 (final)');
+    expect(saidAndHeard(output)).toHaveLength(7);
+  });
+
+  it('says how to get espeak-ng when it is missing, before starting anything', async () => {
+    const emptyPath = mkdtempSync(path.join(os.tmpdir(), 'no-espeak-'));
+    const { code, output } = await cli(['demo'], { ...process.env, PATH: emptyPath });
+    expect(code).toBe(1);
+    expect(output).toContain('apt-get install espeak-ng');
+    expect(output).toContain('[ESPEAK_UNAVAILABLE]');
+    expect(output).not.toContain('started a private redis-server');
   });
 });
 

@@ -8,13 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadModel, type Model, type Transcription } from '../../src/index.js';
-import {
-  HAS_MICRO_MODEL,
-  JFK_MP3,
-  MICRO_MODEL,
-  speechSets,
-  testModel,
-} from '../support/fixtures.js';
+import { JFK_MP3, MICRO_MODEL, speechSets, testModel } from '../support/fixtures.js';
 
 const OPTIONS = { threads: 1, beamSize: 1, bestOf: 1, temperatureIncrement: 0 } as const;
 
@@ -57,7 +51,7 @@ describe('concurrency', () => {
   });
 });
 
-describe.skipIf(!HAS_MICRO_MODEL)(`no cross-talk (needs ${MICRO_MODEL})`, () => {
+describe('no cross-talk (the bundled micro model)', () => {
   let model: Model;
   beforeAll(async () => {
     model = await loadModel(MICRO_MODEL, { states: 3 });

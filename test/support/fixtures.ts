@@ -33,16 +33,11 @@ export const REFERENCE_CLI = path.join(
 export const SPEECH_TEXT = 'The quick brown fox jumps over the lazy dog near the river bank.';
 
 /**
- * The micro model trained on synthetic speech (40 words), kept beside the
- * repository in shared/models until it is bundled. Unlike random weights,
- * its output depends on the audio, which cross-talk checks need. Tests that
- * use it skip with a visible reason when it is absent, except under CI,
- * where its absence is a failure.
+ * The bundled micro model, trained on synthetic speech (40 words). Unlike
+ * random weights, its output follows the audio, which cross-talk checks and
+ * word-accuracy tests need.
  */
-export const MICRO_MODEL =
-  process.env.ASR_MICRO_MODEL ??
-  path.resolve(PROJECT_ROOT, '..', 'shared', 'models', 'ggml-micro-en.bin');
-export const HAS_MICRO_MODEL = existsSync(MICRO_MODEL) || process.env.CI === 'true';
+export const MICRO_MODEL = path.join(PROJECT_ROOT, 'models', 'ggml-micro-en.bin');
 
 export function fixture(name: string): string {
   return path.join(FIXTURES_DIR, name);

@@ -10,13 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadModel, type Model } from '../../src/index.js';
 import type { TranscribeOptions } from '../../src/engine/options.js';
-import {
-  HAS_MICRO_MODEL,
-  MICRO_MODEL,
-  speechFlac,
-  speechSets,
-  testModel,
-} from '../support/fixtures.js';
+import { MICRO_MODEL, speechFlac, speechSets } from '../support/fixtures.js';
 import { cleanQueue, connect } from '../support/redis.js';
 import { byId, push, readResults, startTestWorker, type TestWorker } from './support.js';
 
@@ -27,9 +21,8 @@ describe('worker: every encoding end to end', () => {
   let modelPath: string;
 
   beforeAll(async () => {
-    // The micro model's words follow the audio, so a mix-up shows; random
-    // weights stand in where it is absent.
-    modelPath = HAS_MICRO_MODEL ? MICRO_MODEL : await testModel('test');
+    // The micro model's words follow the audio, so a mix-up shows.
+    modelPath = MICRO_MODEL;
     worker = await startTestWorker('encodings', { model: modelPath, concurrency: 2, threads: 1 });
     direct = await loadModel(modelPath, { threads: 1 });
   });
