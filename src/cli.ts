@@ -5,10 +5,12 @@
  *   asr-worker run       transcribe tasks from the Redis list until stopped
  *   asr-worker enqueue   push audio files as tasks, exactly as a backend would
  *   asr-worker demo      a private Redis, the default model, real speech, results
+ *   asr-worker doctor    say what does not line up between producers and workers
  */
 import { Command } from 'commander';
 
 import { demoCommand } from './cli/demo-command.js';
+import { doctorCommand, doctorOptions } from './cli/doctor-command.js';
 import { enqueueCommand } from './cli/enqueue-command.js';
 import { connectionOptions, integer, positiveNumber, workerOptions } from './cli/options.js';
 import { runCommand, type RunFlags } from './cli/run-command.js';
@@ -40,6 +42,14 @@ const demo = program
   .option('--model <path>', 'a real whisper ggml model (default: the project default model)')
   .option('--redis <url>', 'use this Redis instead of starting a private one');
 demo.action(demoCommand);
+
+const doctor = program
+  .command('doctor')
+  .description(
+    'look at a Redis and say what does not line up (exit 0 clean, 1 errors found, 2 no Redis)',
+  );
+for (const option of [...connectionOptions(), ...doctorOptions()]) doctor.addOption(option);
+doctor.action(doctorCommand);
 
 program.parseAsync().catch((error: unknown) => {
   const code = (error as { code?: string }).code;
