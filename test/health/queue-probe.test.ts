@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+
+import { bannerMessage } from '../../src/health/banner.js';
+import { assertQueueType, enqueuedAtOf, QueueTypeError } from '../../src/health/queue-probe.js';
+
+describe('assertQueueType', () => {
+  it('accepts a list, and a key that does not exist yet', () => {
+    expect(() => assertQueueType('q', 'list')).not.toThrow();
+    expect(() => assertQueueType('q', 'none')).not.toThrow();
+  });
+
+  it.each(['stream', 'string', 'hash', 'set', 'zset'])('refuses a %s, saying so', (type) => {
+    let caught: unknown;
+    try {
+      assertQueueType('asr_chunk_queue', type);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(QueueTypeError);
+    expect((caught as QueueTypeError).code).toBe('QUEUE_WRONG_TYPE');
+    expect((caught as Error).message).toContain(
+      `'asr_chunk_queue' holds a ${type}, expected a list`,
+    );
+  });
+});
+
+describe('enqueuedAtOf', () => {
+  it('reads enqueued_at from a whole task', () => {
+    expect(enqueuedAtOf('{"task_id":"a","enqueued_at":1700000000123}')).toBe(1700000000123);
+    expect(enqueuedAtOf('{"task_id":"a"}')).toBeUndefined();
+    expect(enqueuedAtOf('{"enqueued_at":"yesterday"}')).toBeUndefined();
+    expect(enqueuedAtOf('null')).toBeUndefined();
+  });
+
+  it('finds it in the two ends of a task too large to fetch whole', () => {
+    const ends = '{"task_id":"a","audio_b64":"AAAA' + 'AAAA","enqueued_at":1700000000999}';
+    expect(enqueuedAtOf(ends)).toBe(1700000000999);
+    expect(enqueuedAtOf('{"task_id":"a","audio_b64":"AAAA' + 'AAAA"}')).toBeUndefined();
+  });
+});
+
+describe('bannerMessage', () => {
+  it('names the Redis, the key with its state, the results and the model', () => {
+    const message = bannerMessage({
+      redis: 'redis://:***@cache:6379/2',
+      database: 2,
+      queue: 'asr_chunk_queue',
+      queueType: 'list',
+      queueDepth: 17,
+      results: 'asr_result_queue',
+      channel: 'asr_results',
+      engine: {
+        model: 'ggml-base.en.bin',
+        modelShape: 'base',
+        backend: 'cuda',
+        device: 'gpu 0',
+        threads: 4,
+        states: 2,
+      },
+      slots: 2,
+      version: '1.2.3',
+      http: 'http://127.0.0.1:9464',
+    });
+    expect(message).toBe(
+      "listening on Redis list 'asr_chunk_queue' (a list, 17 waiting) at redis://:***@cache:6379/2 db 2; " +
+        "results to list 'asr_result_queue' and channel 'asr_results'; " +
+        'model ggml-base.en.bin (base, cuda, gpu 0, 4 threads, 2 states); 2 slots; ' +
+        'version 1.2.3; health and metrics on http://127.0.0.1:9464',
+    );
+  });
+});
