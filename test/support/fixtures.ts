@@ -48,15 +48,15 @@ export async function testModel(shape: 'test' | 'tiny.en' = 'test', seed = 1): P
   return ensureRandomModel(FIXTURES_DIR, shape, seed);
 }
 
-function run(command: string, args: string[]): void {
+export function run(command: string, args: string[]): void {
   execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 /** Runs `make(tmp)` and renames the result into place, so readers never see half a file. */
-function makeOnce(name: string, make: (tmpPath: string) => void): string {
+export function makeOnce(name: string, make: (tmpPath: string) => void): string {
   const target = fixture(name);
   if (existsSync(target)) return target;
-  mkdirSync(FIXTURES_DIR, { recursive: true });
+  mkdirSync(path.dirname(target), { recursive: true });
   const ext = path.extname(name);
   const tmp = `${target.slice(0, target.length - ext.length)}.${process.pid}.tmp${ext}`;
   make(tmp);
@@ -64,7 +64,7 @@ function makeOnce(name: string, make: (tmpPath: string) => void): string {
   return target;
 }
 
-function ffmpeg(args: string[]): void {
+export function ffmpeg(args: string[]): void {
   run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
 }
 
