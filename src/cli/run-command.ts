@@ -104,7 +104,7 @@ export async function startWorker(
     const code = (error as { code?: unknown }).code;
     throw new WorkerStartError(
       typeof code === 'string' ? code : 'WORKER_START_FAILED',
-      `could not start on Redis at ${redactRedisUrl(config.redisUrl)}: ${(error as Error).message}`,
+      `could not start (Redis at ${redactRedisUrl(config.redisUrl)}): ${(error as Error).message}`,
     );
   }
 
