@@ -17,7 +17,7 @@ import { Model } from '../engine/model.js';
 import type { Transcriber } from '../engine/transcriber.js';
 import { bannerFields, bannerMessage, type EngineFacts } from '../health/banner.js';
 import { HealthMonitor } from '../health/monitor.js';
-import { assertQueueType, sampleQueue } from '../health/queue-probe.js';
+import { assertQueueType, sampleQueue, type QueueSample } from '../health/queue-probe.js';
 import { packageVersion } from '../health/version.js';
 import { ResultPublisher } from '../publish/publisher.js';
 import { leadingTaskId } from '../protocol/task-id.js';
@@ -147,7 +147,7 @@ export class Worker {
       checkIntervalMs: config.stallCheckIntervalMs,
       stallAfterMs: config.stallAfterMs,
       maxTaskWaitMs: config.maxTaskWaitMs,
-      sample: (key) => sampleQueue(commands, key),
+      sample: (key) => this.sample(key),
       similarBacklogs: () =>
         findSimilarBacklogs(commands, config.queue, { exclude: [config.results] }),
       freeSlots: () => this.freeSlots,
@@ -232,6 +232,20 @@ export class Worker {
     this.loop = this.fetchLoop();
     this.stallDetector.start();
     void this.stallDetector.check();
+  }
+
+  /** A look at a list for the stall check; our own queue's also feeds the metrics. */
+  private async sample(key: string): Promise<QueueSample> {
+    const sample = await sampleQueue(this.deps.commands, key);
+    if (key === this.keys.queue) {
+      const { oldestEnqueuedAtMs } = sample;
+      const ageSeconds =
+        oldestEnqueuedAtMs === undefined
+          ? undefined
+          : Math.max(0, Date.now() - oldestEnqueuedAtMs) / 1000;
+      this.monitor.metrics.queueSampled(sample.depth, ageSeconds);
+    }
+    return sample;
   }
 
   private logBanner(queueType: string, queueDepth: number): void {
