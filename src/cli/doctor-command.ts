@@ -3,7 +3,8 @@
  * what does not line up between producers and workers.
  *
  * Exit status: 0 nothing wrong (warnings and notes allowed), 1 at least one
- * error (or, with --strict, a warning), 2 Redis could not be inspected.
+ * error (or, with --strict, a warning), 2 no verdict: Redis could not be
+ * inspected, or a flag was empty.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -13,7 +14,7 @@ import { pino } from 'pino';
 import { DEFAULTS } from '../config.js';
 import { inspectDatabase } from '../diagnosis/inspect.js';
 import { renderText } from '../diagnosis/render-text.js';
-import { buildReport, REPORT_VERSION, type UnreachableReport } from '../diagnosis/report.js';
+import { buildReport, REPORT_VERSION, type NoVerdictReport } from '../diagnosis/report.js';
 import { createRedisClient, redactRedisUrl, type RedisClient } from '../queue/redis.js';
 
 export interface DoctorFlags {
@@ -52,6 +53,12 @@ export function doctorOptions(): Option[] {
 
 export async function doctorCommand(flags: DoctorFlags): Promise<void> {
   const redacted = redactRedisUrl(flags.redis);
+  const empty = (['queue', 'results', 'channel'] as const).find((name) => flags[name] === '');
+  if (empty !== undefined) {
+    // An empty environment variable would otherwise have a key named '' judged.
+    return noVerdict(flags, redacted, 'INVALID_ARGUMENT', `--${empty} must not be empty`);
+  }
+
   let redis: RedisClient | undefined;
   try {
     // The doctor reports connection trouble itself, once, instead of logging each retry.
@@ -59,7 +66,8 @@ export async function doctorCommand(flags: DoctorFlags): Promise<void> {
     await reachable(redis, flags.connectTimeoutMs);
   } catch (error) {
     redis?.disconnect();
-    return unreachable(flags, redacted, 'REDIS_UNREACHABLE', error);
+    const why = scrub(messageOf(error), flags.redis, redacted);
+    return noVerdict(flags, redacted, 'REDIS_UNREACHABLE', `could not reach ${redacted}: ${why}`);
   }
 
   try {
@@ -74,7 +82,8 @@ export async function doctorCommand(flags: DoctorFlags): Promise<void> {
     console.log(flags.json ? JSON.stringify(report, null, 2) : renderText(report));
     process.exitCode = report.exitCode;
   } catch (error) {
-    unreachable(flags, redacted, 'INSPECTION_FAILED', error);
+    const why = scrub(messageOf(error), flags.redis, redacted);
+    noVerdict(flags, redacted, 'INSPECTION_FAILED', `could not inspect ${redacted}: ${why}`);
   } finally {
     redis.disconnect();
   }
@@ -94,22 +103,25 @@ async function reachable(redis: RedisClient, timeoutMs: number): Promise<void> {
   }
 }
 
-function unreachable(flags: DoctorFlags, redacted: string, code: string, error: unknown): void {
-  const message = scrub((error as Error).message ?? String(error), flags.redis, redacted);
-  const what = code === 'REDIS_UNREACHABLE' ? 'could not reach' : 'could not inspect';
+/** Exit 2: no report, only why there is none (as JSON under --json). */
+function noVerdict(flags: DoctorFlags, redacted: string, code: string, message: string): void {
   if (flags.json) {
-    const report: UnreachableReport = {
+    const report: NoVerdictReport = {
       version: REPORT_VERSION,
       ok: false,
       exitCode: 2,
       redis: redacted,
-      error: { code, message: `${what} Redis at ${redacted}: ${message}` },
+      error: { code, message },
     };
     console.log(JSON.stringify(report, null, 2));
   } else {
-    console.error(`asr-worker doctor: ${what} Redis at ${redacted}: ${message} [${code}]`);
+    console.error(`asr-worker doctor: ${message} [${code}]`);
   }
   process.exitCode = 2;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** An error message with the URL and its password masked, should a library quote them. */

@@ -12,7 +12,7 @@ export interface DoctorReport {
   version: typeof REPORT_VERSION;
   /** True when exitCode is 0. */
   ok: boolean;
-  /** 0 nothing wrong, 1 errors (or warnings under --strict). 2 is never in a report: see UnreachableReport. */
+  /** 0 nothing wrong, 1 errors (or warnings under --strict). 2 is never in a report: see NoVerdictReport. */
   exitCode: 0 | 1;
   strict: boolean;
   summary: { errors: number; warnings: number; infos: number };
@@ -20,8 +20,8 @@ export interface DoctorReport {
   facts: DoctorFacts;
 }
 
-/** What --json prints when Redis could not be inspected at all. */
-export interface UnreachableReport {
+/** What --json prints when there is no verdict: Redis unreachable, or a flag unusable. */
+export interface NoVerdictReport {
   version: typeof REPORT_VERSION;
   ok: false;
   exitCode: 2;

@@ -5,7 +5,7 @@
  * that is not there. The doctor reads a whole database, so nothing else may
  * share it: hence the private server.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -118,6 +118,9 @@ let server: PrivateRedis;
 
 beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  if (spawnSync('rq', ['--version']).status !== 0) {
+    throw new Error('the rq command is missing: install python3-rq (.ci/run does)');
+  }
   server = await startPrivateRedis();
 });
 
@@ -245,7 +248,7 @@ describe('a Redis that is not there', () => {
     const url = `redis://user:hunter2secret@127.0.0.1:${await freePort()}`;
     const text = await doctor(['--redis', url, '--connect-timeout-ms', '5000']);
     expect(text.code).toBe(2);
-    expect(text.all).toContain('could not reach Redis at redis://user:***@127.0.0.1');
+    expect(text.all).toContain('could not reach redis://user:***@127.0.0.1');
     expect(text.all).toContain('[REDIS_UNREACHABLE]');
     expect(text.all).not.toContain('hunter2secret');
 
@@ -257,5 +260,16 @@ describe('a Redis that is not there', () => {
       error: { code: 'REDIS_UNREACHABLE' },
     });
     expect(json.all).not.toContain('hunter2secret');
+  });
+});
+
+describe('an empty key', () => {
+  it('gives no verdict (exit 2) instead of judging a key named ""', async () => {
+    const { code, stdout } = await doctor(['--queue', '', '--json']);
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toMatchObject({
+      exitCode: 2,
+      error: { code: 'INVALID_ARGUMENT', message: '--queue must not be empty' },
+    });
   });
 });

@@ -90,6 +90,13 @@ describe('workers on a misspelled key', () => {
 });
 
 describe('the queue key', () => {
+  it('growing with nobody listening says how many arrived while the doctor watched', () => {
+    const growing = backlog('asr_chunk_queue', 10);
+    growing.list.grewBy = 3;
+    const finding = only(judge(database({ queues: [growing] })), 'BACKLOG_WITHOUT_WORKER');
+    expect(finding.message).toContain('(3 more arrived during the sample)');
+  });
+
   it('of the wrong type is an error that names the type', () => {
     const facts = database({
       queues: [
