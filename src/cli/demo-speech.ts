@@ -36,8 +36,8 @@ const PHRASES: ReadonlyArray<{ said: string; voice: string; form: Form }> = [
 const FORM_NAMES: Record<Form, string> = {
   'wav-22k-mono': '22.05 kHz mono WAV',
   'wav-16k-stereo': '16 kHz stereo WAV',
-  'pcm_s16le': '16 kHz raw s16le PCM',
-  'pcm_f32le': '16 kHz raw f32le PCM',
+  pcm_s16le: '16 kHz raw s16le PCM',
+  pcm_f32le: '16 kHz raw f32le PCM',
 };
 
 export class SpeechSynthesisError extends Error {
