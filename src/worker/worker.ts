@@ -5,17 +5,13 @@
  * delivery, and on shutdown stops taking at once, lets running tasks finish
  * within the drain timeout, and leaves anything unfinished recoverable.
  */
-import os from 'node:os';
-
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 import type { WorkerConfig } from '../config.js';
 import { findSimilarBacklogs } from '../diagnosis/similar-keys.js';
 import { errorSummary } from '../logger.js';
-import { Model } from '../engine/model.js';
 import type { Transcriber } from '../engine/transcriber.js';
-import { bannerFields, bannerMessage, type EngineFacts } from '../health/banner.js';
+import type { EngineFacts } from '../health/banner.js';
 import { HealthMonitor } from '../health/monitor.js';
 import { assertQueueType, sampleQueue, type QueueSample } from '../health/queue-probe.js';
 import { packageVersion } from '../health/version.js';
@@ -26,6 +22,13 @@ import { Heartbeat } from '../queue/heartbeat.js';
 import { queueKeys, type QueueKeys } from '../queue/keys.js';
 import { deadLetter, POISON_REASON, recoverOrphans } from '../queue/redelivery.js';
 import { redactRedisUrl, type RedisClient } from '../queue/redis.js';
+import {
+  databaseOf,
+  engineFacts,
+  heartbeatInfo,
+  logBanner,
+  type HeartbeatFields,
+} from './self-report.js';
 import { describeStall, StallDetector } from './stall-detector.js';
 import { TaskRunner, type Outcome } from './task-runner.js';
 
@@ -44,23 +47,6 @@ export interface WorkerCounts {
   failed: number;
   deadLettered: number;
   repeats: number;
-}
-
-/** What the heartbeat key holds; `asr-worker doctor` reads it. */
-export interface HeartbeatFields extends Record<string, unknown> {
-  host: string;
-  pid: number;
-  queue: string;
-  database: number;
-  results: string;
-  channel: string;
-  model: string;
-  backend: string;
-  version: string;
-  started_at: number;
-  tasks_done: number;
-  tasks_failed: number;
-  last_task_at: number | null;
 }
 
 const RETRY_FIRST_MS = 250;
@@ -125,21 +111,7 @@ export class Worker {
       ttlMs: config.heartbeatTtlMs,
       intervalMs: config.heartbeatIntervalMs,
       logger,
-      info: {
-        host: os.hostname(),
-        pid: process.pid,
-        queue: config.queue,
-        database: databaseOf(commands),
-        results: config.results,
-        channel: config.channel,
-        model: engine.name,
-        backend: this.engineFacts.backend,
-        version: packageVersion(),
-        started_at: Date.now(),
-        tasks_done: 0,
-        tasks_failed: 0,
-        last_task_at: null,
-      },
+      info: heartbeatInfo(config, engine.name, this.engineFacts.backend, commands),
     });
     this.monitor = this.createMonitor();
     this.stallDetector = new StallDetector({
@@ -227,7 +199,19 @@ export class Worker {
     this.redeliveryTimer = setInterval(() => void this.recover(), config.redeliveryIntervalMs);
     this.redeliveryTimer.unref();
 
-    this.logBanner(queue.type, queue.depth);
+    logBanner(logger, {
+      redis: redactRedisUrl(config.redisUrl),
+      database: databaseOf(commands),
+      queue: config.queue,
+      queueType: queue.type,
+      queueDepth: queue.depth,
+      results: config.results,
+      channel: config.channel,
+      engine: this.engineFacts,
+      slots: this.freeSlots,
+      version: packageVersion(),
+      ...(this.monitor.url !== undefined && { http: this.monitor.url }),
+    });
     this.takingSinceMs = Date.now();
     this.loop = this.fetchLoop();
     this.stallDetector.start();
@@ -246,31 +230,6 @@ export class Worker {
       this.monitor.metrics.queueSampled(sample.depth, ageSeconds);
     }
     return sample;
-  }
-
-  private logBanner(queueType: string, queueDepth: number): void {
-    const { config, logger, commands } = this.deps;
-    const facts = {
-      redis: redactRedisUrl(config.redisUrl),
-      database: databaseOf(commands),
-      queue: config.queue,
-      queueType,
-      queueDepth,
-      results: config.results,
-      channel: config.channel,
-      engine: this.engineFacts,
-      slots: this.freeSlots,
-      version: packageVersion(),
-      ...(this.monitor.url !== undefined && { http: this.monitor.url }),
-    };
-    logger.info(bannerFields(facts), bannerMessage(facts));
-    if (queueType === 'none') {
-      logger.warn(
-        { queue: config.queue },
-        `queue key '${config.queue}' does not exist yet: producers have not pushed, ` +
-          'or they push to another key (asr-worker doctor compares them)',
-      );
-    }
   }
 
   /** Idempotent: stop taking, drain, abort what is left, release Redis. */
@@ -477,29 +436,6 @@ export class Worker {
       logger.warn({ err: errorSummary(error) }, 'redelivery check failed; it runs again shortly');
     }
   }
-}
-
-/** What the banner and metrics say about the engine. */
-function engineFacts(engine: Transcriber): EngineFacts {
-  if (!(engine instanceof Model)) {
-    return { model: engine.name, backend: 'none', device: 'none', states: engine.capacity };
-  }
-  const info = engine.info();
-  return {
-    model: engine.name,
-    modelPath: info.path,
-    modelShape: info.type,
-    backend: info.backend,
-    // The engine factory loads on the default device, GPU 0, when it uses one.
-    device: info.useGpu ? 'gpu 0' : 'cpu',
-    threads: info.threads,
-    states: info.states,
-  };
-}
-
-/** The database number in use; a Cluster has only 0. */
-function databaseOf(redis: RedisClient): number {
-  return redis instanceof Redis ? (redis.options.db ?? 0) : 0;
 }
 
 function sleep(ms: number): Promise<void> {
