@@ -3,7 +3,7 @@
  * figure at its median with a line from min to max. Written by hand
  * because four bar panels do not need a charting library.
  */
-import { modelName, num } from './format.js';
+import { num, shortModelName } from './format.js';
 import type { BenchReport } from './report-types.js';
 import type { Summary } from './stats.js';
 
@@ -18,8 +18,8 @@ interface Panel {
   bars: Bar[];
 }
 
-const WIDTH = 900;
-const LABEL_WIDTH = 360;
+const WIDTH = 1000;
+const LABEL_WIDTH = 440;
 const VALUE_WIDTH = 110;
 const BAR_HEIGHT = 18;
 const BAR_GAP = 6;
@@ -47,7 +47,7 @@ export function renderChart(report: BenchReport): string {
 function chartPanels(report: BenchReport): Panel[] {
   const engine: Bar[] = report.engine.flatMap((section) =>
     section.rows.map((row) => ({
-      label: `${modelName(section.model)}: ${row.label}, ${row.states}×${row.threadsPerState}, ${row.window}`,
+      label: `${shortModelName(section.model)}: ${row.label}, ${row.states}×${row.threadsPerState}, ${row.window}`,
       value: row.audioSecondsPerSecond,
     })),
   );
@@ -57,13 +57,19 @@ function chartPanels(report: BenchReport): Panel[] {
     { label: `${payload.payload}: bare BLMOVE loop`, value: payload.tasksPerSecond.bareBlmove },
   ]);
   const loop: Bar[] = report.eventLoop.flatMap((section) => [
-    { label: `${modelName(section.model)}: p50`, value: section.delayMs.p50 },
-    { label: `${modelName(section.model)}: p99`, value: section.delayMs.p99 },
-    { label: `${modelName(section.model)}: max`, value: section.delayMs.max },
+    { label: `${shortModelName(section.model)}: p50`, value: section.delayMs.p50 },
+    { label: `${shortModelName(section.model)}: p99`, value: section.delayMs.p99 },
+    { label: `${shortModelName(section.model)}: max`, value: section.delayMs.max },
   ]);
   const memory: Bar[] = report.memory.flatMap((section) => [
-    { label: `${modelName(section.model)}: model, one state`, value: section.modelWithOneStateMiB },
-    { label: `${modelName(section.model)}: each extra state`, value: section.perExtraStateMiB },
+    {
+      label: `${shortModelName(section.model)}: model, one state`,
+      value: section.modelWithOneStateMiB,
+    },
+    {
+      label: `${shortModelName(section.model)}: each extra state`,
+      value: section.perExtraStateMiB,
+    },
   ]);
   return [
     { title: '1. Engine throughput (audio seconds per wall second)', unit: '', bars: engine },
@@ -95,7 +101,7 @@ function renderPanel(panel: Panel, top: number): string {
         ` height="${BAR_HEIGHT}" fill="#4e79a7"/>`,
       `<line x1="${x(min).toFixed(1)}" x2="${x(max).toFixed(1)}" y1="${mid}" y2="${mid}"` +
         ` stroke="#222" stroke-width="1.5"/>`,
-      `<text x="${x(max) + 6}" y="${mid + 4}">${escape(num(median) + panel.unit)}</text>`,
+      `<text x="${(x(max) + 6).toFixed(1)}" y="${mid + 4}">${escape(num(median) + panel.unit)}</text>`,
     );
   });
   return lines.join('\n');

@@ -66,6 +66,13 @@ export interface EngineSection {
   loadMs: { states: number; ms: Summary }[];
   rows: ThroughputRow[];
   ratios: EngineRatios;
+  /**
+   * Transcript characters of all chunks in the last run, per window. The
+   * decoder's work follows the transcript's length; when the two differ a
+   * lot (random weights tend to repeat on short windows), the window ratio
+   * measures different decoder work, not only the encoder's saving.
+   */
+  transcriptChars: { full: number; auto: number };
 }
 
 /** What one run measures, before runs are summarised. */
@@ -75,6 +82,8 @@ interface RunFigures {
   wallMs: Map<string, number>;
   /** Native ms (convert + decode) of the 2 s chunks, full and auto. */
   twoSecondMs: { full: number; auto: number };
+  /** Characters of transcript over all chunks, full and auto window. */
+  transcriptChars: { full: number; auto: number };
 }
 
 export async function benchEngine(setup: EngineSetup): Promise<EngineSection> {
@@ -96,6 +105,7 @@ async function oneRun(setup: EngineSetup, audio: Buffer[], run: number): Promise
     loadMs: new Map(),
     wallMs: new Map(),
     twoSecondMs: { full: 0, auto: 0 },
+    transcriptChars: { full: 0, auto: 0 },
   };
   if (run % 2 === 1) await cliPasses(setup, figures);
   await addonPasses(setup, audio, figures);
@@ -121,6 +131,7 @@ async function addonPasses(setup: EngineSetup, audio: Buffer[], figures: RunFigu
         full: nativeMsOfLength(setup.chunks, full.value, 2),
         auto: nativeMsOfLength(setup.chunks, auto.value, 2),
       };
+      figures.transcriptChars = { full: textLength(full.value), auto: textLength(auto.value) };
     } finally {
       await model.close();
     }
@@ -153,6 +164,10 @@ function nativeMsOfLength(chunks: Chunk[], results: Transcription[], seconds: nu
     }
   });
   return ms;
+}
+
+function textLength(results: Transcription[]): number {
+  return results.reduce((sum, result) => sum + result.text.length, 0);
 }
 
 function summarizeRuns(setup: EngineSetup, figures: RunFigures[]): EngineSection {
@@ -195,6 +210,7 @@ function summarizeRuns(setup: EngineSetup, figures: RunFigures[]): EngineSection
     audioSeconds,
     loadMs: setup.states.map((states) => ({ states, ms: summarize(load(states)) })),
     rows,
+    transcriptChars: figures.at(-1)!.transcriptChars,
     ratios: {
       vsCliOneProcess: pairs(
         (run) =>

@@ -22,3 +22,10 @@ export function spread(summary: Summary, unit = ''): string {
 export function modelName(modelPath: string): string {
   return path.basename(modelPath);
 }
+
+/** The file name without the usual ggml- prefix and .bin suffix, for tight labels. */
+export function shortModelName(modelPath: string): string {
+  return modelName(modelPath)
+    .replace(/^ggml-/, '')
+    .replace(/\.bin$/, '');
+}

@@ -103,6 +103,9 @@ function engineTables(report: BenchReport): string {
             ]
           : []),
         '',
+        `Transcript length over all chunks (last run): ${section.transcriptChars.full} characters ` +
+          `with the full window, ${section.transcriptChars.auto} with 'auto'.`,
+        '',
         `Model load: ${section.loadMs.map((load) => `${spread(load.ms, ' ms')} with ${load.states} state(s)`).join('; ')}.`,
       );
     })
