@@ -35,7 +35,10 @@ export interface MemorySection {
   modelWithOneStateMiB: Summary;
   /** Resident MiB each state beyond the first adds, after decoding. */
   perExtraStateMiB: Summary;
-  /** Peak resident MiB of the whole process with one state. */
+  /**
+   * Peak resident MiB of the whole probe process with one state: the
+   * TypeScript loader's and Node's own peaks included, so in the JSON only.
+   */
   peakProcessMiB: Summary;
   backend: string;
   /** GPU MiB of the process with one state, and per extra state; null off the GPU. */
