@@ -21,7 +21,15 @@ import { ensureReferenceCli } from './whisper-cli.js';
 const GENERATED_DIR = path.join(PROJECT_ROOT, 'models', 'generated');
 
 async function main(): Promise<void> {
-  const options = parseBenchArgs(process.argv.slice(2));
+  let options: BenchOptions | 'help';
+  try {
+    options = parseBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    // A wrong flag is the user's to fix: the message and the usage, no stack.
+    console.error(`bench: ${(error as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
   if (options === 'help') {
     console.log(USAGE);
     return;
