@@ -1,10 +1,11 @@
 /**
- * Takes tasks off the queue list, one at a time, on a connection of its own.
+ * Takes tasks off the queue list on a connection of its own.
  *
- * Producers RPUSH onto the tail; we take from the head (FIFO) with BLMOVE,
- * which in the same step puts the task on this worker's processing list, so a
- * worker that dies mid-task leaves it where redelivery finds it
- * (at-least-once). A task leaves the processing list only when it is
+ * Producers RPUSH onto the tail; we take from the head (FIFO) with LMOVE in a
+ * script when tasks are waiting (several per round trip) and with BLMOVE when
+ * the queue is empty. Both put the task on this worker's processing list in
+ * the same step, so a worker that dies mid-task leaves it where redelivery
+ * finds it (at-least-once). A task leaves the processing list only when it is
  * answered (ack, or ackCommands inside the publisher's MULTI) or
  * dead-lettered.
  *
@@ -61,8 +62,30 @@ export function hasBlmove(version: readonly [number, number, number]): boolean {
 }
 
 function isUnknownCommand(error: unknown): boolean {
-  return error instanceof Error && /unknown command/i.test(error.message);
+  // "unknown command 'BLMOVE'" from the server, "Unknown Redis command" from
+  // a script calling LMOVE.
+  return error instanceof Error && /unknown (redis )?command/i.test(error.message);
 }
+
+/** The most tasks one round trip takes when the queue has a backlog. */
+export const MAX_BATCH = 32;
+
+/**
+ * Takes up to ARGV[1] tasks without blocking, and counts each delivery, in
+ * one round trip: with a backlog, a worker with free slots fills them at the
+ * cost of one command instead of two per task. The fingerprint is the same
+ * SHA-1 that taskFingerprint computes.
+ */
+const TAKE_BATCH_SCRIPT = `
+local taken = {}
+for i = 1, tonumber(ARGV[1]) do
+  local raw = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'LEFT')
+  if not raw then break end
+  taken[#taken + 1] = raw
+  taken[#taken + 1] = redis.call('HINCRBY', KEYS[3], redis.sha1hex(raw), 1)
+end
+return taken
+`;
 
 export class QueueConsumer {
   /** The block timeout in effect, after the cap. */
@@ -132,11 +155,23 @@ export class QueueConsumer {
    * when Redis fails; the caller retries (with backoff) and loses nothing.
    */
   async take(): Promise<Delivery | null> {
+    return (await this.takeUpTo(1))[0] ?? null;
+  }
+
+  /**
+   * Between one and `max` tasks when some are waiting (at most MAX_BATCH),
+   * or none when nothing arrived within blockTimeoutMs. Ask only for as many
+   * as will be worked on at once: every task returned is on this worker's
+   * processing list until acknowledged.
+   */
+  async takeUpTo(max: number): Promise<Delivery[]> {
     if (this.taking) throw new Error('QueueConsumer.take() is already running');
     this.taking = true;
     try {
       await this.init();
-      return this.useBlpop ? await this.takeWithBlpop() : await this.takeWithBlmove();
+      const wanted = Math.max(1, Math.min(Math.floor(max), MAX_BATCH));
+      if (this.useBlpop) return present(await this.takeWithBlpop());
+      return await this.takeWithBlmove(wanted);
     } finally {
       this.taking = false;
     }
@@ -144,8 +179,9 @@ export class QueueConsumer {
 
   /** Appends the acknowledgement to the caller's MULTI (or pipeline) and returns it. */
   ackCommands(pipeline: ChainableCommander, raw: string): ChainableCommander {
-    this.forget(raw);
-    return pipeline.lrem(this.processing, 1, raw).hdel(this.keys.deliveries, taskFingerprint(raw));
+    const fingerprint = taskFingerprint(raw);
+    this.forgetFingerprint(fingerprint);
+    return pipeline.lrem(this.processing, 1, raw).hdel(this.keys.deliveries, fingerprint);
   }
 
   /**
@@ -166,17 +202,23 @@ export class QueueConsumer {
    * themselves. Skipping it costs a few bytes until the next reconcile.
    */
   forget(raw: string): void {
-    const fingerprint = taskFingerprint(raw);
+    this.forgetFingerprint(taskFingerprint(raw));
+  }
+
+  private forgetFingerprint(fingerprint: string): void {
     const count = this.handedOut.get(fingerprint) ?? 0;
     if (count <= 1) this.handedOut.delete(fingerprint);
     else this.handedOut.set(fingerprint, count - 1);
   }
 
-  private async takeWithBlmove(): Promise<Delivery | null> {
+  private async takeWithBlmove(wanted: number): Promise<Delivery[]> {
     try {
       if (this.reconcileNeeded) await this.reconcile();
       const reclaimed = this.reclaimed.shift();
-      if (reclaimed !== undefined) return await this.deliver(reclaimed);
+      if (reclaimed !== undefined) return [await this.deliver(reclaimed)];
+
+      const waiting = await this.takeWaiting(wanted);
+      if (waiting.length > 0) return waiting;
 
       const raw = await this.redis.blmove(
         this.keys.queue,
@@ -185,12 +227,12 @@ export class QueueConsumer {
         'LEFT',
         this.blockTimeoutMs / 1000,
       );
-      if (raw === null) return null;
-      return await this.deliver(raw);
+      if (raw === null) return [];
+      return [await this.deliver(raw)];
     } catch (error) {
       if (isUnknownCommand(error)) {
         this.switchToBlpop();
-        return this.takeWithBlpop();
+        return present(await this.takeWithBlpop());
       }
       // Whatever we were doing may have half happened (a task moved, its
       // reply lost): look at the processing list before blocking again.
@@ -198,6 +240,27 @@ export class QueueConsumer {
       this.reclaimed = [];
       throw error;
     }
+  }
+
+  /** Tasks already waiting, moved and counted by one script; none when the queue is empty. */
+  private async takeWaiting(wanted: number): Promise<Delivery[]> {
+    const reply = (await this.redis.eval(
+      TAKE_BATCH_SCRIPT,
+      3,
+      this.keys.queue,
+      this.processing,
+      this.keys.deliveries,
+      wanted,
+    )) as Array<string | number>;
+
+    const deliveries: Delivery[] = [];
+    for (let i = 0; i < reply.length; i += 2) {
+      const raw = String(reply[i]);
+      const fingerprint = taskFingerprint(raw);
+      this.handedOut.set(fingerprint, (this.handedOut.get(fingerprint) ?? 0) + 1);
+      deliveries.push({ raw, attempt: Number(reply[i + 1]) });
+    }
+    return deliveries;
   }
 
   /**
@@ -267,4 +330,8 @@ export class QueueConsumer {
     if (popped === null) return null;
     return { raw: popped[1], attempt: 1 };
   }
+}
+
+function present(delivery: Delivery | null): Delivery[] {
+  return delivery === null ? [] : [delivery];
 }

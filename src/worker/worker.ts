@@ -275,7 +275,7 @@ export class Worker {
 
       let taken;
       try {
-        taken = await this.consumer.take();
+        taken = await this.consumer.takeUpTo(this.freeSlots);
         backoffMs = RETRY_FIRST_MS;
       } catch (error) {
         if (this.stopping) break;
@@ -287,10 +287,10 @@ export class Worker {
         backoffMs = Math.min(backoffMs * 2, RETRY_MAX_MS);
         continue;
       }
-      if (taken) {
-        this.takingSinceMs = Date.now();
-        if (taken.attempt > 1) this.monitor.metrics.redelivered();
-        this.dispatch(taken.raw, taken.attempt);
+      if (taken.length > 0) this.takingSinceMs = Date.now();
+      for (const { raw, attempt } of taken) {
+        if (attempt > 1) this.monitor.metrics.redelivered();
+        this.dispatch(raw, attempt);
       }
     }
   }

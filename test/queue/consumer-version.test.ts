@@ -22,6 +22,8 @@ function fakeRedis(overrides: Record<string, unknown>) {
     blmove: vi.fn(async () => null),
     blpop: vi.fn(async () => [keys.queue, 'task'] as [string, string]),
     hincrby: vi.fn(async () => 1),
+    // The batch take finds nothing waiting, so the consumer blocks.
+    eval: vi.fn(async () => []),
     ...overrides,
   };
   return { fake, redis: fake as unknown as Redis };
@@ -95,6 +97,21 @@ describe('QueueConsumer version detection', () => {
     expect(await consumer.take()).toEqual({ raw: 'task', attempt: 1 });
     expect(fake.blmove).toHaveBeenCalledTimes(1);
     expect(lines.some((line) => String(line.msg).includes('at-most-once'))).toBe(true);
+  });
+
+  it('switches to BLPOP when a script finds no LMOVE', async () => {
+    const { fake, redis } = fakeRedis({
+      info: vi.fn(async () => {
+        throw new Error("NOPERM this user has no permissions to run the 'info' command");
+      }),
+      eval: vi.fn(async () => {
+        throw new Error('ERR user_script:4: Unknown Redis command called from script');
+      }),
+    });
+    const consumer = new QueueConsumer({ redis, keys, workerId: 'w' });
+    expect(await consumer.takeUpTo(4)).toEqual([{ raw: 'task', attempt: 1 }]);
+    expect(consumer.atMostOnce).toBe(true);
+    expect(fake.blmove).not.toHaveBeenCalled();
   });
 
   it('passes other BLMOVE errors on and reconciles before the next block', async () => {

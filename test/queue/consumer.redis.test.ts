@@ -49,6 +49,35 @@ describe('QueueConsumer against Redis', () => {
     expect(await commands.hget(fx.keys.deliveries, taskFingerprint('a'))).toBe('1');
   });
 
+  it('takes as many waiting tasks as asked for in one go, counting each, FIFO', async () => {
+    await commands.rpush(fx.keys.queue, 'a', 'b', 'c', 'd', 'e', 'a');
+    const c = consumer();
+
+    expect(await c.takeUpTo(4)).toEqual([
+      { raw: 'a', attempt: 1 },
+      { raw: 'b', attempt: 1 },
+      { raw: 'c', attempt: 1 },
+      { raw: 'd', attempt: 1 },
+    ]);
+    // A duplicate of a task in hand is counted as its second delivery.
+    expect(await c.takeUpTo(10)).toEqual([
+      { raw: 'e', attempt: 1 },
+      { raw: 'a', attempt: 2 },
+    ]);
+    expect(await c.takeUpTo(10)).toEqual([]);
+
+    expect(await commands.lrange(fx.keys.processing('w1'), 0, -1)).toEqual([
+      'a', 'e', 'd', 'c', 'b', 'a',
+    ]); // prettier-ignore
+    expect(await commands.hget(fx.keys.deliveries, taskFingerprint('a'))).toBe('2');
+    expect(await commands.hget(fx.keys.deliveries, taskFingerprint('e'))).toBe('1');
+
+    // What was taken in a batch is acknowledged like anything else.
+    for (const raw of ['a', 'b', 'c', 'd', 'e', 'a']) await c.ack(raw, commands);
+    expect(await commands.llen(fx.keys.processing('w1'))).toBe(0);
+    expect(await commands.hlen(fx.keys.deliveries)).toBe(0);
+  });
+
   it('counts attempts across deliveries of the same task', async () => {
     await commands.rpush(fx.keys.queue, 'again');
     const c = consumer();
