@@ -181,7 +181,11 @@ export class QueueConsumer {
   ackCommands(pipeline: ChainableCommander, raw: string): ChainableCommander {
     const fingerprint = taskFingerprint(raw);
     this.forgetFingerprint(fingerprint);
-    return pipeline.lrem(this.processing, 1, raw).hdel(this.keys.deliveries, fingerprint);
+    // From the tail: tasks are pushed onto the head and mostly finish in the
+    // order they were taken, so the one to remove is usually the first
+    // compared. From the head, Redis would compare the task (often hundreds
+    // of kilobytes) with every newer one in flight.
+    return pipeline.lrem(this.processing, -1, raw).hdel(this.keys.deliveries, fingerprint);
   }
 
   /**
