@@ -9,6 +9,7 @@
  */
 import { Cluster } from 'ioredis';
 
+import { editDistance } from '../edit-distance.js';
 import type { RedisClient } from '../queue/redis.js';
 
 export interface ListBacklog {
@@ -96,17 +97,4 @@ async function scanLists(redis: RedisClient, maxScannedKeys: number): Promise<st
     } while (cursor !== '0' && scanned < maxScannedKeys);
   }
   return [...found];
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -7,6 +7,7 @@ import os from 'node:os';
 
 import { z } from 'zod';
 
+import { editDistance } from '../edit-distance.js';
 import { EngineError } from './engine-error.js';
 import type { NativeAudioSpec, NativeTranscribeOptions } from './native-types.js';
 
@@ -195,17 +196,4 @@ export function closestName(input: string, known: readonly string[]): string | u
     if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
   }
   return best?.name;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -19,6 +19,8 @@ import type { FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import path from 'node:path';
 
+import { seededRandom } from '../seeded-random.js';
+
 export interface WhisperShape {
   name: string;
   nVocab: number;
@@ -106,21 +108,9 @@ const ELEMENTS_PER_CHUNK = 1 << 20;
 // ---------------------------------------------------------------------------
 // Seeded randomness
 
-/** mulberry32: a tiny 32-bit PRNG, good enough for weights, fully reproducible. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Standard normal samples by Box-Muller, both outputs of each pair used. */
 function normalSampler(seed: number): () => number {
-  const uniform = mulberry32(seed);
+  const uniform = seededRandom(seed);
   let spare: number | undefined;
   return () => {
     if (spare !== undefined) {

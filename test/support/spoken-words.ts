@@ -4,6 +4,8 @@
  * ffmpeg into each form a backend might send. Files are cached in
  * test/.fixtures/spoken/ and made once.
  */
+import { editDistance } from '../../src/edit-distance.js';
+import { seededRandom } from '../../src/seeded-random.js';
 import { makeOnce, ffmpeg, run } from './fixtures.js';
 
 /** Everything the bundled model can say (models/README.md). */
@@ -103,31 +105,6 @@ export function wordsOf(text: string): string[] {
 /** Word accuracy over a set: 1 - (substitutions + deletions + insertions) / words said. */
 export function wordAccuracy(pairs: Array<{ said: string[]; heard: string[] }>): number {
   const said = pairs.reduce((sum, pair) => sum + pair.said.length, 0);
-  const errors = pairs.reduce((sum, pair) => sum + wordEdits(pair.said, pair.heard), 0);
+  const errors = pairs.reduce((sum, pair) => sum + editDistance(pair.said, pair.heard), 0);
   return 1 - errors / said;
-}
-
-function wordEdits(said: string[], heard: string[]): number {
-  let previous = Array.from({ length: heard.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= said.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= heard.length; j++) {
-      const substitution = previous[j - 1]! + (said[i - 1] === heard[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[heard.length]!;
-}
-
-/** mulberry32: a small generator whose sequence is fixed by its seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
