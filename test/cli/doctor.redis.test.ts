@@ -96,6 +96,9 @@ async function startOurWorker(url: string, queue: string): Promise<Started> {
     'run',
     '--engine',
     'noop',
+    // Any free port: a worker on the default 9464 may already be running here.
+    '--http-port',
+    '0',
     '--redis',
     url,
     '--queue',

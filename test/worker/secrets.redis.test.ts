@@ -41,6 +41,8 @@ describe('worker: secrets', () => {
         'run',
         '--engine',
         'noop',
+        '--http-port',
+        '0',
       ].concat(['--redis', `redis://someone:${secret}@127.0.0.1:${port}/0`]),
       { cwd: PROJECT_ROOT, env: { ...process.env, ASR_LOG_LEVEL: 'debug' }, stdio: 'pipe' },
     );
