@@ -69,6 +69,21 @@ struct Shape {
   int32_t n_text_ctx, n_text_state, n_text_head, n_text_layer, n_mels, ftype;
 };
 
+// The type whisper.cpp gives its weight matrices, from the header's ftype, or
+// GGML_TYPE_COUNT when there is none. ggml_ftype_to_ggml_type aborts the
+// process on a value it does not map (4, the retired 5 and 6, anything out of
+// range), so only the values it maps are passed on.
+ggml_type WeightType(int32_t header_ftype) {
+  if (header_ftype < 0) return GGML_TYPE_COUNT;
+  const int32_t ftype = header_ftype % kQuantVersionFactor;
+  const bool mapped =
+      ftype == GGML_FTYPE_ALL_F32 || ftype == GGML_FTYPE_MOSTLY_F16 ||
+      ftype == GGML_FTYPE_MOSTLY_Q4_0 || ftype == GGML_FTYPE_MOSTLY_Q4_1 ||
+      (ftype >= GGML_FTYPE_MOSTLY_Q8_0 && ftype <= GGML_FTYPE_MOSTLY_Q1_0);
+  if (!mapped) return GGML_TYPE_COUNT;
+  return ggml_ftype_to_ggml_type(static_cast<ggml_ftype>(ftype));
+}
+
 Shape ReadShape(Reader& reader) {
   Shape s;
   int32_t* fields[] = {&s.n_vocab,      &s.n_audio_ctx,   &s.n_audio_state,
@@ -92,9 +107,7 @@ Shape ReadShape(Reader& reader) {
         ", text state " + std::to_string(s.n_text_state) + ", heads " +
         std::to_string(s.n_audio_head) + "/" + std::to_string(s.n_text_head));
   }
-  const int32_t ftype = s.ftype % kQuantVersionFactor;
-  if (s.ftype < 0 || ggml_ftype_to_ggml_type(static_cast<ggml_ftype>(ftype)) ==
-                         GGML_TYPE_COUNT) {
+  if (WeightType(s.ftype) == GGML_TYPE_COUNT) {
     Invalid("unknown weight type " + std::to_string(s.ftype));
   }
   return s;
@@ -131,7 +144,23 @@ void CheckVocabulary(Reader& reader, const Shape& shape) {
   if (!has_space) Invalid("the vocabulary has no \" \" token");
 }
 
-void CheckTensors(Reader& reader) {
+// whisper.cpp creates every 2-D ".weight" tensor with the header's weight
+// type before reading the file; a row that type's blocks cannot tile aborts
+// the process inside ggml.
+void CheckWeightRows(const std::string& name, int32_t n_dims, int64_t row,
+                     ggml_type weight_type) {
+  const bool has_weight_type = n_dims == 2 && name.size() > 7 &&
+                               name.compare(name.size() - 7, 7, ".weight") == 0;
+  if (has_weight_type && row % ggml_blck_size(weight_type) != 0) {
+    Invalid("the header gives the weights type " +
+            std::string(ggml_type_name(weight_type)) + ", whose blocks of " +
+            std::to_string(ggml_blck_size(weight_type)) +
+            " cannot tile the rows of " + std::to_string(row) + " in tensor '" +
+            name + "'");
+  }
+}
+
+void CheckTensors(Reader& reader, ggml_type weight_type) {
   int count = 0;
   std::set<std::string> names;
 
@@ -178,6 +207,7 @@ void CheckTensors(Reader& reader) {
               "; whisper.cpp needs f16 convolution kernels");
     }
 
+    CheckWeightRows(name, n_dims, ne[0], weight_type);
     const auto tensor_type = static_cast<ggml_type>(type);
     if (ne[0] % ggml_blck_size(tensor_type) != 0) {
       Invalid("tensor '" + name + "' does not fit its block size");
@@ -211,7 +241,7 @@ void CheckModelFile(const std::string& path) {
   const Shape shape = ReadShape(reader);
   CheckMelFilters(reader, shape);
   CheckVocabulary(reader, shape);
-  CheckTensors(reader);
+  CheckTensors(reader, WeightType(shape.ftype));
 }
 
 }  // namespace asr

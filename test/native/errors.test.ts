@@ -41,7 +41,15 @@ describe('model errors', () => {
     expect(error.message).toContain('f16 convolution kernels');
   });
 
-  const flaws: ModelFlaw[] = ['bad-magic', 'truncated', 'lying-tensor-header', 'no-space-token'];
+  const flaws: ModelFlaw[] = [
+    'bad-magic',
+    'truncated',
+    'lying-tensor-header',
+    'no-space-token',
+    'retired-weight-type',
+    'weight-type-out-of-range',
+    'weight-type-that-cannot-tile-rows',
+  ];
   for (const flaw of flaws) {
     it(`MODEL_INVALID for a model with ${flaw}, then a good model loads`, async () => {
       const broken = damagedModel(goodModel, flaw, fixture(`broken-${flaw}.bin`));

@@ -28,7 +28,17 @@ function layoutOf(model: Buffer): Layout {
   return { spaceToken, firstTensor: offset };
 }
 
-export type ModelFlaw = 'bad-magic' | 'truncated' | 'lying-tensor-header' | 'no-space-token';
+export type ModelFlaw =
+  | 'bad-magic'
+  | 'truncated'
+  | 'lying-tensor-header'
+  | 'no-space-token'
+  | 'retired-weight-type'
+  | 'weight-type-out-of-range'
+  | 'weight-type-that-cannot-tile-rows';
+
+/** Byte offset of the header's ftype: after the magic and ten hyperparameters. */
+const FTYPE_OFFSET = 4 + 10 * 4;
 
 export function damagedModel(sourcePath: string, flaw: ModelFlaw, targetPath: string): string {
   const model = Buffer.from(readFileSync(sourcePath));
@@ -47,6 +57,16 @@ export function damagedModel(sourcePath: string, flaw: ModelFlaw, targetPath: st
       break;
     case 'no-space-token':
       model[layout.spaceToken] = 0x7f;
+      break;
+    // ggml aborts the process on each of these unless they are caught first.
+    case 'retired-weight-type':
+      model.writeInt32LE(5, FTYPE_OFFSET); // q4_2, long gone from ggml
+      break;
+    case 'weight-type-out-of-range':
+      model.writeInt32LE(143, FTYPE_OFFSET);
+      break;
+    case 'weight-type-that-cannot-tile-rows':
+      model.writeInt32LE(1010, FTYPE_OFFSET); // q2_K: blocks of 256 elements
       break;
   }
   writeFileSync(targetPath, model);
