@@ -7,7 +7,9 @@
  * - task waiting: the oldest task (by its enqueued_at) waited longer than
  *   maxTaskWaitMs while this worker had a free slot;
  * - misrouted: our queue is empty or absent while a list whose name looks
- *   like it holds tasks that nobody took from for stallAfterMs.
+ *   like it holds tasks that nobody took from for stallAfterMs;
+ * - wrong type: the queue key was replaced by something that is not a list
+ *   after start-up (start-up refuses it), so every take fails.
  *
  * A worker busy on every slot is never stalled: a backlog it cannot keep up
  * with is a capacity question (the queue-wait metrics show it), and a
@@ -24,6 +26,7 @@ import type { QueueSample } from '../health/queue-probe.js';
 import { errorSummary } from '../logger.js';
 
 export type Stall =
+  | { kind: 'wrong-type'; queue: string; queueType: string; code: 'QUEUE_WRONG_TYPE' }
   | { kind: 'not-taking'; queue: string; depth: number; idleMs: number }
   | { kind: 'task-waiting'; queue: string; depth: number; waitMs: number }
   | {
@@ -67,6 +70,9 @@ export function judgeOwnQueue(
   nowMs: number,
   thresholds: StallThresholds,
 ): Stall | undefined {
+  if (sample.type !== 'list' && sample.type !== 'none') {
+    return { kind: 'wrong-type', queue, queueType: sample.type, code: 'QUEUE_WRONG_TYPE' };
+  }
   if (sample.depth === 0 || freeSlots === 0) return undefined;
   const idleMs = nowMs - takingSinceMs;
   if (idleMs >= thresholds.stallAfterMs) {
@@ -83,6 +89,11 @@ export function judgeOwnQueue(
 
 export function describeStall(stall: Stall): string {
   switch (stall.kind) {
+    case 'wrong-type':
+      return (
+        `queue key '${stall.queue}' now holds a ${stall.queueType}, not a list: no task can be ` +
+        'taken from it until the key is a list again (something other than producers wrote it)'
+      );
     case 'not-taking':
       return (
         `queue '${stall.queue}' holds ${stall.depth} tasks and this worker has a free slot, ` +

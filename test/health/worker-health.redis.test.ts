@@ -184,6 +184,31 @@ describe('worker health', () => {
     );
   });
 
+  it('turns unready with QUEUE_WRONG_TYPE when its queue key stops being a list', async () => {
+    const queue = queueFor('retyped');
+    const { logger, lines } = capturingLogger();
+    const { base, stop } = await startHttpWorker({ queue }, logger);
+    cleanups.push(stop);
+    expect((await readyz(base)).status).toBe(200);
+
+    await redis.set(queue, 'someone wrote a string here');
+    const error = await waitFor('the wrong-type error', async () =>
+      lines.find((line) => line.level === 50 && line.stall === 'wrong-type'),
+    );
+    expect(error).toMatchObject({ queue, queueType: 'string', code: 'QUEUE_WRONG_TYPE' });
+    const unready = await readyz(base);
+    expect(unready.status).toBe(503);
+    expect(unready.body.checks.stall!.detail).toContain('not a list');
+
+    await redis.del(queue);
+    await redis.rpush(queue, goodTask('after-the-fix'));
+    await waitFor('ready again', async () => (await readyz(base)).status === 200);
+    await waitFor(
+      'the task answered',
+      async () => (await redis.llen(`{${queue}}:test-results`)) === 1,
+    );
+  });
+
   it('samples a huge head task by its two ends, enqueued_at included', async () => {
     const queue = queueFor('sample');
     const big = goodTask('big', { audio_b64: 'A'.repeat(1 << 20), enqueued_at: 1_700_000_000_777 });

@@ -80,6 +80,17 @@ describe('judgeOwnQueue', () => {
     });
   });
 
+  it('flags a queue key that stopped being a list, busy or not', () => {
+    for (const type of ['string', 'stream', 'hash']) {
+      expect(judgeOwnQueue(QUEUE, { type, depth: 0 }, 0, now, now, THRESHOLDS)).toEqual({
+        kind: 'wrong-type',
+        queue: QUEUE,
+        queueType: type,
+        code: 'QUEUE_WRONG_TYPE',
+      });
+    }
+  });
+
   it('never calls a worker busy on every slot stalled', () => {
     expect(judgeOwnQueue(QUEUE, list(9, 0), 0, 0, now, THRESHOLDS)).toBeUndefined();
   });
