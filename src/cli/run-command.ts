@@ -120,9 +120,17 @@ export async function startWorker(
 export async function runCommand(flags: RunFlags): Promise<void> {
   const logger = createLogger({ level: flags.logLevel });
   const config = configFromFlags(flags);
+  // Listening before start-up: a SIGTERM while the model loads (a rolling
+  // deploy replacing a worker that just started) ends it cleanly, with 0.
+  const signalled = firstSignal(logger);
   const { stop } = await startWorker(config, logger);
 
-  await new Promise<void>((resolve) => {
+  await signalled;
+  await stop();
+}
+
+function firstSignal(logger: Logger): Promise<void> {
+  return new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'signal received');
       process.off('SIGINT', onSignal);
@@ -132,5 +140,4 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
-  await stop();
 }
