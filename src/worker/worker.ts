@@ -281,7 +281,9 @@ export class Worker {
         if (this.stopping) break;
         this.deps.logger.warn(
           { err: errorSummary(error), retryInMs: backoffMs },
-          'taking a task failed',
+          connectionLost(error)
+            ? 'taking a task failed: the Redis connection is down; retrying as it reconnects'
+            : 'taking a task failed',
         );
         await sleep(backoffMs);
         backoffMs = Math.min(backoffMs * 2, RETRY_MAX_MS);
@@ -453,4 +455,13 @@ async function settleWithin(tasks: Promise<unknown>[], timeoutMs: number): Promi
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * ioredis's answer to a command sent while its connection is down (the
+ * blocking connection does not queue commands): its own message talks about
+ * a retry setting, which would send a person on call the wrong way.
+ */
+function connectionLost(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === 'MaxRetriesPerRequestError';
 }
