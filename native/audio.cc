@@ -160,9 +160,16 @@ DecodedAudio DecodeContainer(const uint8_t* data, size_t size,
   ma_result result =
       ma_decoder_init_memory(data, size, &config, &owner.decoder);
   if (result != MA_SUCCESS) {
+    // miniaudio says "No backend" when no decoder recognises the bytes: not
+    // a phrase that helps whoever sent them.
+    const std::string why = result == MA_NO_BACKEND
+                                ? "no decoder recognises its bytes"
+                                : ma_result_description(result);
     Fail(ErrorCode::kAudioInvalid,
          std::string("not a readable ") + ContainerName(spec.encoding) +
-             " stream (" + ma_result_description(result) + ")");
+             " stream (" + why +
+             "); is the task's encoding right? Raw PCM needs pcm_s16le or "
+             "pcm_f32le with sample_rate");
   }
   owner.ready = true;
 

@@ -224,9 +224,16 @@ void CheckTensors(Reader& reader, ggml_type weight_type) {
 
 void CheckModelFile(const std::string& path) {
   struct stat info;
-  if (stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
+  if (stat(path.c_str(), &info) != 0) {
     throw EngineError(ErrorCode::kModelNotFound,
                       "no model file at '" + path + "'");
+  }
+  if (!S_ISREG(info.st_mode)) {
+    throw EngineError(
+        ErrorCode::kModelNotFound,
+        "'" + path + "' is " +
+            (S_ISDIR(info.st_mode) ? "a directory" : "not a file") +
+            ", not a model file");
   }
 
   Reader reader(path, static_cast<uint64_t>(info.st_size));
@@ -234,14 +241,19 @@ void CheckModelFile(const std::string& path) {
     throw EngineError(ErrorCode::kModelNotFound,
                       "model file '" + path + "' cannot be opened");
   }
-  if (reader.Read<uint32_t>("the magic number") != kGgmlMagic) {
-    Invalid("not a whisper ggml model (wrong magic number)");
+  try {
+    if (reader.Read<uint32_t>("the magic number") != kGgmlMagic) {
+      Invalid("not a whisper ggml model (wrong magic number)");
+    }
+    const Shape shape = ReadShape(reader);
+    CheckMelFilters(reader, shape);
+    CheckVocabulary(reader, shape);
+    CheckTensors(reader, WeightType(shape.ftype));
+  } catch (const EngineError& error) {
+    // Whoever reads the error may have several models; name this one.
+    throw EngineError(error.code(),
+                      "model file '" + path + "': " + error.what());
   }
-
-  const Shape shape = ReadShape(reader);
-  CheckMelFilters(reader, shape);
-  CheckVocabulary(reader, shape);
-  CheckTensors(reader, WeightType(shape.ftype));
 }
 
 }  // namespace asr

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { EngineError, loadModel, type Model, type TranscribeOptions } from '../../src/index.js';
-import { fixture, JFK_MP3, speechSets, testModel } from '../support/fixtures.js';
+import { fixture, FIXTURES_DIR, JFK_MP3, speechSets, testModel } from '../support/fixtures.js';
 import { SHAPES, writeRandomModel } from '../../src/tools/random-model.js';
 import { damagedModel, type ModelFlaw } from '../support/model-surgery.js';
 import { sinePcm, sineWav } from '../support/signals.js';
@@ -34,6 +34,11 @@ describe('model errors', () => {
     expect(error.stack).toContain('errors.test.ts');
   });
 
+  it('MODEL_NOT_FOUND for a directory, saying so', async () => {
+    const error = await expectCode(loadModel(FIXTURES_DIR), 'MODEL_NOT_FOUND');
+    expect(error.message).toContain(`'${FIXTURES_DIR}' is a directory`);
+  });
+
   it('MODEL_INVALID for f32 convolution kernels, which whisper.cpp would abort on', async () => {
     const f32Model = fixture('random-test-f32.bin');
     await writeRandomModel(f32Model, SHAPES.test, { seed: 1, ftype: 'f32' });
@@ -53,7 +58,8 @@ describe('model errors', () => {
   for (const flaw of flaws) {
     it(`MODEL_INVALID for a model with ${flaw}, then a good model loads`, async () => {
       const broken = damagedModel(goodModel, flaw, fixture(`broken-${flaw}.bin`));
-      await expectCode(loadModel(broken), 'MODEL_INVALID');
+      const error = await expectCode(loadModel(broken), 'MODEL_INVALID');
+      expect(error.message).toContain(`model file '${broken}'`);
 
       const model = await loadModel(goodModel);
       await model.close();
