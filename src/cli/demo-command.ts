@@ -34,7 +34,9 @@ function jfkSample(): string {
 }
 
 export async function demoCommand(flags: DemoFlags): Promise<void> {
-  const logger = createLogger({ level: process.env.ASR_LOG_LEVEL ?? 'warn' });
+  // The demo prints what matters itself; the worker's own warnings (a fresh
+  // queue key that does not exist yet) would only interleave with it.
+  const logger = createLogger({ level: process.env.ASR_LOG_LEVEL ?? 'error' });
   const replyTo = `asr_demo_reply:${randomUUID()}`;
   // Made first: without espeak-ng there is nothing to start Redis for.
   const utterances = await demoUtterances({ reply_to: replyTo });

@@ -46,7 +46,7 @@ export function bannerMessage(facts: BannerFacts): string {
     engine.backend,
     engine.device,
     engine.threads === undefined ? undefined : `${engine.threads} threads`,
-    `${engine.states} states`,
+    engine.states === 1 ? '1 state' : `${engine.states} states`,
   ].filter((part) => part !== undefined && part !== 'none');
   const http = facts.http === undefined ? 'no HTTP' : `health and metrics on ${facts.http}`;
   return (

@@ -56,7 +56,7 @@ export async function createEngine(choice: EngineChoice, logger: Logger): Promis
   const info = model.info();
   logger.info(
     { model: modelPath, backend: info.backend, states: info.states, threads: info.threads },
-    `model loaded: ${info.type} shape, ${info.backend} backend`,
+    `model loaded: ${info.type === 'unknown' ? 'a custom' : info.type} shape, ${info.backend} backend`,
   );
   return model;
 }

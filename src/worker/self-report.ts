@@ -80,7 +80,8 @@ export function engineFacts(engine: Transcriber): EngineFacts {
   return {
     model: engine.name,
     modelPath: info.path,
-    modelShape: info.type,
+    // whisper.cpp names the shapes of OpenAI's models; any other is 'unknown'.
+    modelShape: info.type === 'unknown' ? 'custom shape' : info.type,
     backend: info.backend,
     // The engine factory loads on the default device, GPU 0, when it uses one.
     device: info.useGpu ? 'gpu 0' : 'cpu',
