@@ -34,17 +34,21 @@ export async function enqueueCommand(files: string[], flags: EnqueueFlags): Prom
 
   try {
     const tasks: OutgoingTask[] = [];
+    const fileOf = new Map<string, string>();
     for (const file of files) {
-      if (flags.chunkSeconds) tasks.push(...(await chunkTasks(file, flags.chunkSeconds, extra)));
-      else tasks.push(fileTask(file, extra));
+      const made = flags.chunkSeconds
+        ? await chunkTasks(file, flags.chunkSeconds, extra)
+        : [fileTask(file, extra)];
+      for (const task of made) fileOf.set(task.task_id, file);
+      tasks.push(...made);
     }
     await pushTasks(redis, flags.queue, tasks);
     console.log(`pushed ${tasks.length} task(s) onto '${flags.queue}'`);
-    for (const task of tasks) console.log(`  ${task.task_id}`);
+    for (const task of tasks) console.log(`  ${task.task_id}  ${fileOf.get(task.task_id)}`);
 
     if (replyTo) {
       const results = await collectResults(redis, replyTo, tasks.length, flags.waitTimeoutMs, (r) =>
-        console.log(describeResult(r)),
+        console.log(`${fileOf.get(r.task_id) ?? '?'}: ${describeResult(r)}`),
       );
       await redis.del(replyTo);
       const failed = results.filter((r) => r.status !== 'done').length;

@@ -96,6 +96,8 @@ describe('asr-worker enqueue', () => {
     expect(code, output).toBe(0);
     expect(output).toMatch(/pushed 3 task\(s\)/);
     expect(output).toContain('chunk 2 (final)');
+    // Each result names the file it came from.
+    expect(output.split(`${wav}: `)).toHaveLength(4);
   });
 
   it('exits 1 when a result comes back failed', async () => {
