@@ -73,16 +73,19 @@ export const MAX_BATCH = 32;
 /**
  * Takes up to ARGV[1] tasks without blocking, and counts each delivery, in
  * one round trip: with a backlog, a worker with free slots fills them at the
- * cost of one command instead of two per task. The fingerprint is the same
- * SHA-1 that taskFingerprint computes.
+ * cost of one command instead of two per task. Returns task, attempt and
+ * fingerprint for each: the fingerprint is the same SHA-1 that
+ * taskFingerprint computes, so a large task is not hashed again in Node.
  */
 const TAKE_BATCH_SCRIPT = `
 local taken = {}
 for i = 1, tonumber(ARGV[1]) do
   local raw = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'LEFT')
   if not raw then break end
+  local fingerprint = redis.sha1hex(raw)
   taken[#taken + 1] = raw
-  taken[#taken + 1] = redis.call('HINCRBY', KEYS[3], redis.sha1hex(raw), 1)
+  taken[#taken + 1] = redis.call('HINCRBY', KEYS[3], fingerprint, 1)
+  taken[#taken + 1] = fingerprint
 end
 return taken
 `;
@@ -258,11 +261,9 @@ export class QueueConsumer {
     )) as Array<string | number>;
 
     const deliveries: Delivery[] = [];
-    for (let i = 0; i < reply.length; i += 2) {
-      const raw = String(reply[i]);
-      const fingerprint = taskFingerprint(raw);
-      this.handedOut.set(fingerprint, (this.handedOut.get(fingerprint) ?? 0) + 1);
-      deliveries.push({ raw, attempt: Number(reply[i + 1]) });
+    for (let i = 0; i < reply.length; i += 3) {
+      this.handOut(String(reply[i + 2]));
+      deliveries.push({ raw: String(reply[i]), attempt: Number(reply[i + 1]) });
     }
     return deliveries;
   }
@@ -275,8 +276,12 @@ export class QueueConsumer {
   private async deliver(raw: string): Promise<Delivery> {
     const fingerprint = taskFingerprint(raw);
     const attempt = await this.redis.hincrby(this.keys.deliveries, fingerprint, 1);
-    this.handedOut.set(fingerprint, (this.handedOut.get(fingerprint) ?? 0) + 1);
+    this.handOut(fingerprint);
     return { raw, attempt };
+  }
+
+  private handOut(fingerprint: string): void {
+    this.handedOut.set(fingerprint, (this.handedOut.get(fingerprint) ?? 0) + 1);
   }
 
   /**
