@@ -98,7 +98,7 @@ function describeDemoResult(result: TaskResult, utterance: DemoUtterance | undef
   if (utterance === undefined) return describeResult(result);
   if (result.status !== 'done') return `  ✗ said "${utterance.said}": ${describeResult(result)}`;
 
-  const heard = wordsOf(result.text ?? '');
+  const heard = wordsOf(result.text ?? '').join(' ');
   const mark = heard === utterance.said ? '✓' : '✗';
   const seconds = ((result.audio_ms ?? 0) / 1000).toFixed(1);
   const decodeMs = result.timings?.decode_ms.toFixed(0) ?? '?';
@@ -111,7 +111,7 @@ function describeDemoResult(result: TaskResult, utterance: DemoUtterance | undef
 function summary(results: TaskResult[], said: Map<string, DemoUtterance>): string {
   const judged = results.filter((r) => said.has(r.task_id));
   const exact = judged.filter(
-    (r) => r.status === 'done' && wordsOf(r.text ?? '') === said.get(r.task_id)!.said,
+    (r) => r.status === 'done' && wordsOf(r.text ?? '').join(' ') === said.get(r.task_id)!.said,
   );
   return `${exact.length} of ${judged.length} synthesised phrases transcribed word for word.`;
 }

@@ -60,14 +60,13 @@ export async function demoUtterances(extra: Partial<OutgoingTask>): Promise<Demo
   return utterances;
 }
 
-/** The words of a transcript, the way the bundled model's vocabulary spells them. */
-export function wordsOf(text: string): string {
+/** The words of a transcript, lowercase and without punctuation, as the bundled model writes them. */
+export function wordsOf(text: string): string[] {
   return text
     .toLowerCase()
     .replace(/[^a-z0-9' ]+/g, ' ')
-    .trim()
     .split(/\s+/)
-    .join(' ');
+    .filter((word) => word.length > 0);
 }
 
 function speak(text: string, voice: string): Buffer {

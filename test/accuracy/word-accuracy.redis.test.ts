@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { wordsOf } from '../../src/cli/demo-speech.js';
 import type { TaskResult } from '../../src/protocol/result.js';
 import { MICRO_MODEL } from '../support/fixtures.js';
 import { cleanQueue, connect } from '../support/redis.js';
@@ -18,7 +19,6 @@ import {
   spokenForms,
   unheardUtterances,
   wordAccuracy,
-  wordsOf,
   type SpokenForms,
   type Utterance,
 } from '../support/spoken-words.js';

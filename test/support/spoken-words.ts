@@ -93,15 +93,6 @@ export function spokenForms(utterance: Utterance): SpokenForms {
   };
 }
 
-/** Lowercase words without punctuation, as the model's vocabulary spells them. */
-export function wordsOf(text: string): string[] {
-  return text
-    .toLowerCase()
-    .replace(/[^a-z' ]+/g, ' ')
-    .split(/\s+/)
-    .filter((word) => word.length > 0);
-}
-
 /** Word accuracy over a set: 1 - (substitutions + deletions + insertions) / words said. */
 export function wordAccuracy(pairs: Array<{ said: string[]; heard: string[] }>): number {
   const said = pairs.reduce((sum, pair) => sum + pair.said.length, 0);
