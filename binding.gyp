@@ -297,6 +297,8 @@
         'native/native_model.cc',
         'native/options.cc',
         'native/transcribe_job.cc',
+        'native/vad.cc',
+        'native/vad_model_file.cc',
       ],
     },
   ],

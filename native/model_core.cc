@@ -4,13 +4,20 @@
 
 #include "errors.h"
 #include "model_file.h"
+#include "vad.h"
+#include "vad_model_file.h"
 #include "whisper.h"
 
 namespace asr {
 
 std::shared_ptr<ModelCore> ModelCore::Load(const std::string& path,
                                            const LoadOptions& options) {
+  // Both files are checked before either is loaded: a bad VAD path fails
+  // fast, not after seconds of loading the whisper model.
   CheckModelFile(path);
+  if (!options.vad_model_path.empty()) {
+    CheckVadModelFile(options.vad_model_path);
+  }
 
   whisper_context_params params = whisper_context_default_params();
   params.use_gpu = options.use_gpu;
@@ -27,18 +34,31 @@ std::shared_ptr<ModelCore> ModelCore::Load(const std::string& path,
         "whisper.cpp rejected '" + path + "' (the native log says why)");
   }
 
-  for (int i = 0; i < options.states; ++i) {
-    whisper_state* state = whisper_init_state(core->context_);
+  // On a throw below, the shared_ptr frees whatever was made so far.
+  core->LoadStates();
+  if (core->has_vad()) core->LoadVads();
+  return core;
+}
+
+void ModelCore::LoadStates() {
+  for (int i = 0; i < options_.states; ++i) {
+    whisper_state* state = whisper_init_state(context_);
     if (state == nullptr) {
       throw EngineError(
           ErrorCode::kInternal,
           "could not allocate decoding state " + std::to_string(i + 1) +
-              " of " + std::to_string(options.states) + " (out of memory?)");
+              " of " + std::to_string(options_.states) + " (out of memory?)");
     }
-    core->pool_.Add(state);
-    ++core->state_count_;
+    pool_.Add(state);
+    ++state_count_;
   }
-  return core;
+}
+
+// One detector per state: every decode that can run at once has its own.
+void ModelCore::LoadVads() {
+  for (int i = 0; i < options_.states; ++i) {
+    vads_.Add(LoadVadContext(options_.vad_model_path));
+  }
 }
 
 ModelCore::~ModelCore() { Close(); }
@@ -64,6 +84,7 @@ bool ModelCore::StopJob(uint32_t job_id, StopReason reason) {
   int expected = static_cast<int>(StopReason::kNone);
   found->second->compare_exchange_strong(expected, static_cast<int>(reason));
   pool_.WakeWaiters();
+  vads_.WakeWaiters();
   return true;
 }
 
@@ -72,6 +93,12 @@ whisper_state* ModelCore::AcquireState(const StopFlag& stop) {
 }
 
 void ModelCore::ReleaseState(whisper_state* state) { pool_.Release(state); }
+
+whisper_vad_context* ModelCore::AcquireVad(const StopFlag& stop) {
+  return vads_.Acquire([&stop] { return stop.load() != 0; });
+}
+
+void ModelCore::ReleaseVad(whisper_vad_context* vad) { vads_.Release(vad); }
 
 void ModelCore::Close() {
   {
@@ -84,17 +111,20 @@ void ModelCore::Close() {
     }
   }
   pool_.WakeWaiters();
+  vads_.WakeWaiters();
   FreeAll();
 }
 
 void ModelCore::FreeAll() {
   // Every leased state comes back once its (now stopped) decode returns.
   std::vector<whisper_state*> states = pool_.DrainAll();
+  std::vector<whisper_vad_context*> vads = vads_.DrainAll();
 
   std::lock_guard<std::mutex> lock(mutex_);
   if (freed_) return;
   freed_ = true;
   for (whisper_state* state : states) whisper_free_state(state);
+  for (whisper_vad_context* vad : vads) whisper_vad_free(vad);
   if (context_ != nullptr) whisper_free(context_);
   context_ = nullptr;
 }

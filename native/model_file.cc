@@ -1,11 +1,10 @@
 #include "model_file.h"
 
-#include <sys/stat.h>
 #include <cstdint>
-#include <fstream>
 #include <set>
 
 #include "errors.h"
+#include "file_reader.h"
 #include "ggml.h"
 
 namespace asr {
@@ -16,49 +15,6 @@ constexpr int32_t kMelFftBins = 201;         // whisper: n_fft / 2 + 1
 constexpr int32_t kMaxDimension = 1 << 20;   // far beyond any real shape
 constexpr int32_t kMaxNameLength = 512;
 constexpr int32_t kQuantVersionFactor = 1000;
-
-class Reader {
- public:
-  Reader(const std::string& path, uint64_t size)
-      : stream_(path, std::ios::binary), remaining_(size) {}
-
-  bool is_open() const { return stream_.is_open(); }
-  uint64_t remaining() const { return remaining_; }
-
-  template <typename T>
-  T Read(const char* what) {
-    T value;
-    Need(sizeof(T), what);
-    stream_.read(reinterpret_cast<char*>(&value), sizeof(T));
-    remaining_ -= sizeof(T);
-    return value;
-  }
-
-  std::string ReadString(uint64_t length, const char* what) {
-    Need(length, what);
-    std::string text(length, '\0');
-    stream_.read(text.data(), static_cast<std::streamsize>(length));
-    remaining_ -= length;
-    return text;
-  }
-
-  void Skip(uint64_t length, const char* what) {
-    Need(length, what);
-    stream_.seekg(static_cast<std::streamoff>(length), std::ios::cur);
-    remaining_ -= length;
-  }
-
- private:
-  void Need(uint64_t length, const char* what) {
-    if (length > remaining_ || !stream_) {
-      throw EngineError(ErrorCode::kModelInvalid,
-                        std::string("truncated while reading ") + what);
-    }
-  }
-
-  std::ifstream stream_;
-  uint64_t remaining_;
-};
 
 [[noreturn]] void Invalid(const std::string& message) {
   throw EngineError(ErrorCode::kModelInvalid, message);
@@ -84,7 +40,7 @@ ggml_type WeightType(int32_t header_ftype) {
   return ggml_ftype_to_ggml_type(static_cast<ggml_ftype>(ftype));
 }
 
-Shape ReadShape(Reader& reader) {
+Shape ReadShape(FileReader& reader) {
   Shape s;
   int32_t* fields[] = {&s.n_vocab,      &s.n_audio_ctx,   &s.n_audio_state,
                        &s.n_audio_head, &s.n_audio_layer, &s.n_text_ctx,
@@ -113,7 +69,7 @@ Shape ReadShape(Reader& reader) {
   return s;
 }
 
-void CheckMelFilters(Reader& reader, const Shape& shape) {
+void CheckMelFilters(FileReader& reader, const Shape& shape) {
   const int32_t n_mel = reader.Read<int32_t>("mel filters");
   const int32_t n_fft = reader.Read<int32_t>("mel filters");
   if (n_mel != shape.n_mels || n_fft != kMelFftBins) {
@@ -124,7 +80,7 @@ void CheckMelFilters(Reader& reader, const Shape& shape) {
   reader.Skip(uint64_t(n_mel) * n_fft * sizeof(float), "mel filters");
 }
 
-void CheckVocabulary(Reader& reader, const Shape& shape) {
+void CheckVocabulary(FileReader& reader, const Shape& shape) {
   const int32_t count = reader.Read<int32_t>("vocabulary");
   if (count <= 0 || count > shape.n_vocab) {
     Invalid("vocabulary holds " + std::to_string(count) +
@@ -160,7 +116,7 @@ void CheckWeightRows(const std::string& name, int32_t n_dims, int64_t row,
   }
 }
 
-void CheckTensors(Reader& reader, ggml_type weight_type) {
+void CheckTensors(FileReader& reader, ggml_type weight_type) {
   int count = 0;
   std::set<std::string> names;
 
@@ -223,24 +179,7 @@ void CheckTensors(Reader& reader, ggml_type weight_type) {
 }  // namespace
 
 void CheckModelFile(const std::string& path) {
-  struct stat info;
-  if (stat(path.c_str(), &info) != 0) {
-    throw EngineError(ErrorCode::kModelNotFound,
-                      "no model file at '" + path + "'");
-  }
-  if (!S_ISREG(info.st_mode)) {
-    throw EngineError(
-        ErrorCode::kModelNotFound,
-        "'" + path + "' is " +
-            (S_ISDIR(info.st_mode) ? "a directory" : "not a file") +
-            ", not a model file");
-  }
-
-  Reader reader(path, static_cast<uint64_t>(info.st_size));
-  if (!reader.is_open()) {
-    throw EngineError(ErrorCode::kModelNotFound,
-                      "model file '" + path + "' cannot be opened");
-  }
+  FileReader reader = OpenModelFile(path, "model");
   try {
     if (reader.Read<uint32_t>("the magic number") != kGgmlMagic) {
       Invalid("not a whisper ggml model (wrong magic number)");

@@ -133,6 +133,7 @@ Napi::Value NativeModel::Info(const Napi::CallbackInfo& info) {
   result.Set("states", core_->state_count());
   result.Set("useGpu", core_->options().use_gpu);
   result.Set("flashAttention", core_->options().flash_attention);
+  result.Set("vad", core_->has_vad());
   return result;
 }
 

@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include <cmath>
+
 #include "errors.h"
 
 namespace asr {
@@ -59,6 +61,7 @@ LoadOptions ReadLoadOptions(const Napi::Object& object) {
   if (options.states < 1 || options.states > 64) {
     BadOption("states", "an integer from 1 to 64");
   }
+  options.vad_model_path = ReadString(object, "vadModelPath", "");
   return options;
 }
 
@@ -78,9 +81,14 @@ TranscribeOptions ReadTranscribeOptions(const Napi::Object& object) {
   o.beam_size = static_cast<int>(ReadNumber(object, "beamSize", o.beam_size));
   o.best_of = static_cast<int>(ReadNumber(object, "bestOf", o.best_of));
   o.audio_ctx = static_cast<int>(ReadNumber(object, "audioCtx", 0));
+  o.silence_floor_dbfs =
+      ReadNumber(object, "silenceFloorDbfs", o.silence_floor_dbfs);
   if (o.threads < 1) BadOption("threads", "at least 1");
   if (o.beam_size < 1) BadOption("beamSize", "at least 1");
   if (o.best_of < 1) BadOption("bestOf", "at least 1");
+  if (std::isnan(o.silence_floor_dbfs)) {
+    BadOption("silenceFloorDbfs", "a number or -Infinity");
+  }
   return o;
 }
 

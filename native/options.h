@@ -17,6 +17,7 @@ struct LoadOptions {
   int gpu_device = 0;
   bool flash_attention = true;
   int states = 1;
+  std::string vad_model_path;  // empty: no voice activity detection
 };
 
 struct TranscribeOptions {
@@ -33,6 +34,9 @@ struct TranscribeOptions {
   int best_of = 1;
   int audio_ctx = 0;  // 0: the model's window, -1: sized to the audio
   double timeout_ms = 0;
+  // Chunks quieter than this (RMS, dBFS) are answered without decoding;
+  // -infinity turns the gate off.
+  double silence_floor_dbfs = -60;
 };
 
 LoadOptions ReadLoadOptions(const Napi::Object& object);

@@ -24,20 +24,56 @@ export interface Segment {
   startMs: number;
   endMs: number;
   text: string;
+  /**
+   * whisper's probability (0 to 1) that the 30 s window the segment came
+   * from holds no speech; segments of one window share it.
+   */
+  noSpeechProb: number;
+  /**
+   * Mean log probability (0 or below) of the segment's text tokens, special
+   * and timestamp tokens left out; 0 when it has none.
+   */
+  avgLogprob: number;
+  /** The text tokens that mean is over. */
+  tokens: number;
+}
+
+/** Why whisper did not run on a chunk: below the silence floor, or no speech per the VAD. */
+export type SkipReason = 'silence' | 'no_speech';
+
+/** Speech the voice activity detector found, in ms from the chunk's start. */
+export interface SpeechSpan {
+  startMs: number;
+  endMs: number;
 }
 
 export interface Transcription {
   text: string;
   segments: Segment[];
+  /** Detected or requested; '' for a skipped chunk that asked for 'auto' on a multilingual model. */
   language: string;
   /** Length of the audio as received, in milliseconds. */
   audioMs: number;
+  /**
+   * RMS level of the 16 kHz mono audio in dBFS (0: full-scale square wave);
+   * null for digital silence, every sample zero.
+   */
+  levelDbfs: number | null;
+  /** Set when whisper did not run: text is '' and there are no segments. */
+  skipped?: SkipReason;
+  /**
+   * With a VAD model: the speech it found, in order, within the audio.
+   * Absent without one, and for chunks the silence gate skipped.
+   */
+  speech?: SpeechSpan[];
   timings: {
     /** Waiting for a free decoding state. */
     queuedMs: number;
     /** Decoding the container and resampling to 16 kHz mono. */
     convertMs: number;
-    /** whisper itself: encoder and decoder. */
+    /** The voice activity detector; absent without one, 0 when the silence gate skipped it. */
+    vadMs?: number;
+    /** whisper itself: encoder and decoder; 0 for a skipped chunk. */
     decodeMs: number;
     /** From the call to the result. */
     totalMs: number;
@@ -77,6 +113,7 @@ export async function loadModel(
       gpuDevice: resolved.gpuDevice,
       flashAttention: resolved.flashAttention,
       states: resolved.states,
+      vadModelPath: resolved.vadModelPath ?? '',
     });
     return new Model(native, {
       path: modelPath,
@@ -214,9 +251,13 @@ export class Model implements Transcriber {
         segments: result.segments,
         language: result.language,
         audioMs: result.audioMs,
+        levelDbfs: result.levelDbfs,
+        ...(result.skipped !== undefined && { skipped: result.skipped }),
+        ...(result.speech !== undefined && { speech: result.speech }),
         timings: {
           queuedMs,
           convertMs: result.timings.convertMs,
+          ...(this.shape.vad && { vadMs: result.timings.vadMs }),
           decodeMs: result.timings.decodeMs,
           totalMs: performance.now() - startedAt,
         },

@@ -19,12 +19,17 @@ export interface NativeTranscribeOptions {
   beamSize: number;
   bestOf: number;
   audioCtx: number;
+  /** -Infinity: no silence gate. */
+  silenceFloorDbfs: number;
 }
 
 export interface NativeSegment {
   startMs: number;
   endMs: number;
   text: string;
+  noSpeechProb: number;
+  avgLogprob: number;
+  tokens: number;
 }
 
 export interface NativeTranscription {
@@ -32,7 +37,12 @@ export interface NativeTranscription {
   segments: NativeSegment[];
   language: string;
   audioMs: number;
-  timings: { convertMs: number; waitMs: number; decodeMs: number };
+  /** null for digital silence. */
+  levelDbfs: number | null;
+  skipped?: 'silence' | 'no_speech';
+  /** Present when the model has a VAD and the chunk got past the level gate. */
+  speech?: Array<{ startMs: number; endMs: number }>;
+  timings: { convertMs: number; waitMs: number; vadMs: number; decodeMs: number };
 }
 
 export interface NativeModelInfo {
@@ -48,6 +58,8 @@ export interface NativeModelInfo {
   states: number;
   useGpu: boolean;
   flashAttention: boolean;
+  /** Whether a VAD model was loaded with it. */
+  vad: boolean;
 }
 
 export interface NativeModel {
@@ -72,7 +84,14 @@ export interface NativeDecodedAudio {
 export interface NativeAddon {
   loadModel(
     path: string,
-    options: { useGpu: boolean; gpuDevice: number; flashAttention: boolean; states: number },
+    options: {
+      useGpu: boolean;
+      gpuDevice: number;
+      flashAttention: boolean;
+      states: number;
+      /** Empty: no VAD. */
+      vadModelPath: string;
+    },
   ): Promise<NativeModel>;
   decodeAudio(audio: Buffer, spec: NativeAudioSpec): Promise<NativeDecodedAudio>;
   setLogReceiver(receiver?: (level: string, line: string) => void): void;

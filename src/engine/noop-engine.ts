@@ -22,6 +22,8 @@ export class NoopEngine implements Transcriber {
       segments: [],
       language: options.language ?? 'en',
       audioMs,
+      // Nothing is measured: the level of what it never decoded is unknown.
+      levelDbfs: null,
       timings: { queuedMs: 0, convertMs: 0, decodeMs: 0, totalMs: performance.now() - started },
     };
   }

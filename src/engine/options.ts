@@ -14,6 +14,16 @@ import type { NativeAudioSpec, NativeTranscribeOptions } from './native-types.js
 const MAX_STATES = 64;
 const DEFAULT_MAX_AUDIO_SECONDS = 600;
 
+/**
+ * The silence gate's default: a chunk whose RMS level is below -60 dBFS is
+ * answered without decoding. Speech at any usable recording level sits far
+ * above it (-35 to -15 dBFS); a muted microphone, room tone or a line with
+ * nothing on it falls below.
+ */
+export const DEFAULT_SILENCE_FLOOR_DBFS = -60;
+/** The quietest floor a caller may set; below it only digital noise is left. */
+export const MIN_SILENCE_FLOOR_DBFS = -120;
+
 export const AUDIO_ENCODINGS = ['auto', 'wav', 'mp3', 'flac', 'pcm_s16le', 'pcm_f32le'] as const;
 export type AudioEncoding = (typeof AUDIO_ENCODINGS)[number];
 
@@ -26,6 +36,8 @@ const loadSchema = z.strictObject({
   gpuDevice: z.number().int().min(0).optional(),
   flashAttention: z.boolean().optional(),
   addonPath: z.string().min(1).optional(),
+  /** A Silero VAD model in ggml form; each transcription first looks for speech with it. */
+  vadModelPath: z.string().min(1).optional(),
 });
 
 export type LoadModelOptions = z.input<typeof loadSchema>;
@@ -37,6 +49,7 @@ export interface ResolvedLoadOptions {
   gpuDevice: number;
   flashAttention: boolean;
   addonPath: string | undefined;
+  vadModelPath: string | undefined;
 }
 
 const transcribeSchema = z.strictObject({
@@ -68,6 +81,17 @@ const transcribeSchema = z.strictObject({
     .max(2 ** 31 - 1)
     .optional(),
   signal: z.instanceof(AbortSignal).optional(),
+  /**
+   * Chunks quieter than this RMS level (dBFS, -120 to 0) are answered with
+   * `skipped: 'silence'` and never decoded. null or absent: -60.
+   * -Infinity turns the gate off (every chunk is decoded, digital silence too).
+   */
+  silenceFloorDbfs: z
+    .union([z.number().min(MIN_SILENCE_FLOOR_DBFS).max(0), z.literal(Number.NEGATIVE_INFINITY)], {
+      error: `a dBFS level from ${MIN_SILENCE_FLOOR_DBFS} to 0, or -Infinity for no gate`,
+    })
+    .nullable()
+    .optional(),
 });
 
 export type TranscribeOptions = z.input<typeof transcribeSchema>;
@@ -90,6 +114,7 @@ export function resolveLoadOptions(options: LoadModelOptions = {}): ResolvedLoad
     gpuDevice: parsed.gpuDevice ?? 0,
     flashAttention: parsed.flashAttention ?? true,
     addonPath: parsed.addonPath,
+    vadModelPath: parsed.vadModelPath,
   };
 }
 
@@ -126,6 +151,7 @@ export function resolveTranscribeOptions(
       bestOf: parsed.bestOf ?? 5,
       // -1 asks the addon to size the encoder window to the audio.
       audioCtx: parsed.audioCtx === 'auto' ? -1 : (parsed.audioCtx ?? 0),
+      silenceFloorDbfs: parsed.silenceFloorDbfs ?? DEFAULT_SILENCE_FLOOR_DBFS,
     },
     timeoutMs: parsed.timeoutMs,
     signal: parsed.signal,

@@ -109,7 +109,7 @@ const ELEMENTS_PER_CHUNK = 1 << 20;
 // Seeded randomness
 
 /** Standard normal samples by Box-Muller, both outputs of each pair used. */
-function normalSampler(seed: number): () => number {
+export function normalSampler(seed: number): () => number {
   const uniform = seededRandom(seed);
   let spare: number | undefined;
   return () => {
@@ -133,7 +133,7 @@ const f32Scratch = new Float32Array(1);
 const u32Scratch = new Uint32Array(f32Scratch.buffer);
 
 /** IEEE binary16 bits of a float32, rounded to nearest even, as ggml does. */
-function float16Bits(value: number): number {
+export function float16Bits(value: number): number {
   f32Scratch[0] = value;
   const bits = u32Scratch[0]!;
   const sign = (bits >>> 16) & 0x8000;

@@ -96,3 +96,35 @@ describe('closestName', () => {
     expect(closestName('volume', ['language', 'prompt'])).toBeUndefined();
   });
 });
+
+describe('silence floor', () => {
+  it('defaults to -60 dBFS, for an absent or null option alike', () => {
+    expect(resolveTranscribeOptions({}, 1).decode.silenceFloorDbfs).toBe(-60);
+    expect(resolveTranscribeOptions({ silenceFloorDbfs: null }, 1).decode.silenceFloorDbfs).toBe(
+      -60,
+    );
+  });
+
+  it('takes -120 to 0 dBFS, and -Infinity to turn the gate off', () => {
+    expect(resolveTranscribeOptions({ silenceFloorDbfs: -45 }, 1).decode.silenceFloorDbfs).toBe(
+      -45,
+    );
+    expect(
+      resolveTranscribeOptions({ silenceFloorDbfs: -Infinity }, 1).decode.silenceFloorDbfs,
+    ).toBe(-Infinity);
+  });
+
+  it.each([-121, 1, Number.NaN, Number.POSITIVE_INFINITY])('rejects %d', (value) => {
+    const error = failure(() => resolveTranscribeOptions({ silenceFloorDbfs: value }, 1));
+    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.message).toContain("option 'silenceFloorDbfs'");
+  });
+});
+
+describe('VAD model option', () => {
+  it('passes a path through and leaves it out by default', () => {
+    expect(resolveLoadOptions({}).vadModelPath).toBeUndefined();
+    expect(resolveLoadOptions({ vadModelPath: '/m/vad.bin' }).vadModelPath).toBe('/m/vad.bin');
+    expect(failure(() => resolveLoadOptions({ vadModelPath: '' })).code).toBe('INVALID_ARGUMENT');
+  });
+});

@@ -1,47 +1,48 @@
-// Hands each decoding job a whisper_state of its own. All states share the
-// one loaded model; a job waits for a free state rather than failing.
+// Hands each job a resource of its own: a whisper decoding state, or a VAD
+// context. Neither may be used by two threads at once; a job waits for a free
+// one rather than failing.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <vector>
 
-struct whisper_state;
-
 namespace asr {
 
-class StatePool {
+template <typename Resource>
+class Pool {
  public:
-  void Add(whisper_state* state) {
+  void Add(Resource* resource) {
     std::lock_guard<std::mutex> lock(mutex_);
-    free_.push_back(state);
+    free_.push_back(resource);
     ++total_;
   }
 
-  // Blocks until a state is free or `give_up` returns true (checked each
+  // Blocks until a resource is free or `give_up` returns true (checked each
   // time the pool changes and every 50 ms). Returns nullptr on giving up.
-  whisper_state* Acquire(const std::function<bool()>& give_up) {
+  Resource* Acquire(const std::function<bool()>& give_up) {
     std::unique_lock<std::mutex> lock(mutex_);
     while (free_.empty()) {
       if (give_up()) return nullptr;
       changed_.wait_for(lock, std::chrono::milliseconds(50));
     }
-    whisper_state* state = free_.back();
+    Resource* resource = free_.back();
     free_.pop_back();
-    return state;
+    return resource;
   }
 
-  void Release(whisper_state* state) {
+  void Release(Resource* resource) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      free_.push_back(state);
+      free_.push_back(resource);
     }
     changed_.notify_all();
   }
 
-  // Waits until every state is back, then hands them all over for freeing.
-  std::vector<whisper_state*> DrainAll() {
+  // Waits until every resource is back, then hands them all over for freeing.
+  std::vector<Resource*> DrainAll() {
     std::unique_lock<std::mutex> lock(mutex_);
     changed_.wait(lock, [this] { return free_.size() == total_; });
     total_ = 0;
@@ -53,7 +54,7 @@ class StatePool {
  private:
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::vector<whisper_state*> free_;
+  std::vector<Resource*> free_;
   size_t total_ = 0;
 };
 
