@@ -30,17 +30,69 @@ export function ephemeralServerArgs(port: number): string[] {
   return ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
 }
 
-export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
-  const chosen = port ?? (await freePort());
-  const child = spawn('redis-server', ephemeralServerArgs(chosen), { stdio: 'ignore' });
+export interface PrivateRedisOptions {
+  /** More redis-server arguments, such as `--requirepass`. */
+  extraArgs?: string[];
+  /** The password the extra arguments set, for the readiness probe. */
+  password?: string;
+}
+
+/** Free ports tried before giving up, when none was asked for. */
+const PORT_ATTEMPTS = 5;
+
+class PortTakenError extends Error {
+  override readonly name = 'PortTakenError';
+}
+
+/**
+ * A redis-server of our own: on `port`, or on a free one. A free port can be
+ * taken by another process between our finding it and redis-server binding
+ * it, and a port we gave up (a restart) can be taken before we bind it again.
+ * The readiness probe therefore asks for the server's process id: answering
+ * on the port is not enough, it must be our child that answers.
+ */
+export async function startPrivateRedis(
+  port?: number,
+  options: PrivateRedisOptions = {},
+): Promise<PrivateRedis> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(port ?? (await freePort()), options);
+    } catch (error) {
+      const retry = error instanceof PortTakenError && port === undefined;
+      if (!retry || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function startOn(port: number, options: PrivateRedisOptions): Promise<PrivateRedis> {
+  const args = [...ephemeralServerArgs(port), ...(options.extraArgs ?? [])];
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
   const failed = once(child, 'error').then(([error]) => {
     throw new Error(`could not start redis-server (${(error as Error).message}); is it installed?`);
   });
-  await Promise.race([waitUntilRedis(`redis-server on port ${chosen}`, chosen), failed]);
+  const exited = once(child, 'exit').then(() => {
+    throw new PortTakenError(`redis-server exited at start; is port ${port} taken?`);
+  });
+  const ours = async (redis: Redis) => (await serverPid(redis)) === child.pid;
+  const ready = waitUntilRedis(`redis-server on port ${port}`, port, ours, {
+    ...(options.password !== undefined && { password: options.password }),
+  });
+  try {
+    await Promise.race([ready, failed, exited]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
+    // Both stay pending on success; their rejections must not go unhandled.
+    failed.catch(() => undefined);
+    exited.catch(() => undefined);
+    ready.catch(() => undefined);
+  }
 
   return {
-    url: `redis://127.0.0.1:${chosen}`,
-    port: chosen,
+    url: `redis://127.0.0.1:${port}`,
+    port,
     process: child,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -48,6 +100,12 @@ export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
       await once(child, 'exit');
     },
   };
+}
+
+async function serverPid(redis: Redis): Promise<number | undefined> {
+  const info = await redis.info('server');
+  const match = /^process_id:(\d+)/m.exec(info);
+  return match ? Number(match[1]) : undefined;
 }
 
 /**

@@ -3,12 +3,9 @@
  * uses without ever showing its password. On a private, password-protected
  * redis-server.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ephemeralServerArgs, freePort, waitUntilRedis } from '../../src/cli/private-redis.js';
+import { startPrivateRedis, type PrivateRedis } from '../../src/cli/private-redis.js';
 import { queueKeys } from '../../src/queue/keys.js';
 import { capturingLogger } from '../queue/fixture.js';
 import { connect } from '../support/redis.js';
@@ -18,18 +15,17 @@ const PASSWORD = 'hunter2-health-secret';
 
 describe('health output: no secrets', () => {
   let port: number;
-  let server: ChildProcess;
+  let server: PrivateRedis;
 
   beforeAll(async () => {
-    port = await freePort();
-    server = spawn('redis-server', [...ephemeralServerArgs(port), '--requirepass', PASSWORD]);
-    await waitUntilRedis('a password-protected redis-server', port, undefined, {
+    server = await startPrivateRedis(undefined, {
+      extraArgs: ['--requirepass', PASSWORD],
       password: PASSWORD,
     });
+    port = server.port;
   });
   afterAll(async () => {
-    server.kill('SIGTERM');
-    await once(server, 'exit');
+    await server.stop();
   });
 
   it('shows the Redis with its password masked everywhere it is named', async () => {

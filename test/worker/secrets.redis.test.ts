@@ -7,27 +7,23 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ephemeralServerArgs, freePort, waitUntilRedis } from '../../src/cli/private-redis.js';
+import { startPrivateRedis, type PrivateRedis } from '../../src/cli/private-redis.js';
 import { PROJECT_ROOT } from '../support/fixtures.js';
 import { waitFor } from '../support/redis.js';
 
 describe('worker: secrets', () => {
   let port: number;
-  let server: ReturnType<typeof spawn>;
+  let server: PrivateRedis;
 
   beforeAll(async () => {
-    port = await freePort();
-    server = spawn('redis-server', [
-      ...ephemeralServerArgs(port),
-      '--requirepass',
-      'the-right-one',
-    ]);
-    await waitUntilRedis('a password-protected redis-server', port, undefined, {
+    server = await startPrivateRedis(undefined, {
+      extraArgs: ['--requirepass', 'the-right-one'],
       password: 'the-right-one',
     });
+    port = server.port;
   });
-  afterAll(() => {
-    server.kill('SIGTERM');
+  afterAll(async () => {
+    await server.stop();
   });
 
   it('never prints the password, and exits 1 when it cannot start', async () => {
