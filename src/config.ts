@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 
 import { z } from 'zod';
 
+import { MIN_SILENCE_FLOOR_DBFS } from './engine/options.js';
+
 export const DEFAULTS = {
   redisUrl: 'redis://127.0.0.1:6379',
   queue: 'asr_chunk_queue',
@@ -26,6 +28,15 @@ export const DEFAULTS = {
   stallCheckIntervalMs: 5_000,
   stallAfterMs: 30_000,
   maxTaskWaitMs: 120_000,
+  sessionChannel: 'asr_sessions',
+  sessionResults: 'asr_session_results',
+  sessionIdleMs: 5 * 60 * 1000,
+  sessionSweepIntervalMs: 5_000,
+  silenceFloorDbfs: -60,
+  maxCompressionRatio: 2.4,
+  minAvgLogprob: -1,
+  maxNoSpeechProb: 0.6,
+  withholdSuspectText: true,
 } as const;
 
 /**
@@ -34,6 +45,13 @@ export const DEFAULTS = {
  * see httpPort below.
  */
 export const DEFAULT_HTTP_PORT = 9464;
+
+/**
+ * How much of a session's transcript becomes the next chunk's prompt when the
+ * user does not say. Not in DEFAULTS: with the bundled micro model it is 0
+ * (see sessionContextChars below).
+ */
+export const DEFAULT_SESSION_CONTEXT_CHARS = 200;
 
 const positiveInt = z.number().int().positive();
 
@@ -79,6 +97,34 @@ const configSchema = z
     stallAfterMs: positiveInt,
     /** The oldest task (by its enqueued_at) waited this long while a slot was free: stalled. */
     maxTaskWaitMs: positiveInt,
+    /** Tasks older than this (from enqueued_at, else first taken) are answered `expired`; absent: no limit. */
+    maxTaskAgeMs: positiveInt.optional(),
+    /** Every session message is published here. */
+    sessionChannel: z.string().min(1),
+    /** Each session's terminal message (complete or incomplete) is pushed here. */
+    sessionResults: z.string().min(1),
+    /** A session with no chunk recorded for this long is closed as incomplete. */
+    sessionIdleMs: positiveInt,
+    sessionSweepIntervalMs: positiveInt,
+    /**
+     * How much of a session's transcript becomes the next chunk's prompt; 0
+     * turns it off. Absent: DEFAULT_SESSION_CONTEXT_CHARS, or 0 with the
+     * bundled micro model, which was trained without preceding text and
+     * answers a prompt with nonsense (models/README.md).
+     */
+    sessionContextChars: z.number().int().min(0).max(4096).optional(),
+    /** Chunks quieter than this (RMS, dBFS) are answered without decoding; -Infinity turns it off. */
+    silenceFloorDbfs: z.union(
+      [z.number().min(MIN_SILENCE_FLOOR_DBFS).max(0), z.literal(Number.NEGATIVE_INFINITY)],
+      { error: `a dBFS level from ${MIN_SILENCE_FLOOR_DBFS} to 0, or -Infinity for no gate` },
+    ),
+    /** Silero VAD model (ggml) for whisper.cpp's voice activity detection; absent: none. */
+    vadModel: z.string().min(1).optional(),
+    maxCompressionRatio: z.number().positive(),
+    minAvgLogprob: z.number().max(0),
+    maxNoSpeechProb: z.number().min(0).max(1),
+    /** Leave segments flagged as likely hallucinated out of the session transcript. */
+    withholdSuspectText: z.boolean(),
   })
   .refine((c) => c.heartbeatTtlMs >= 2 * c.heartbeatIntervalMs, {
     message: 'heartbeatTtlMs must be at least twice heartbeatIntervalMs',
@@ -111,4 +157,11 @@ export function resolveWorkerConfig(input: WorkerConfigInput = {}): WorkerConfig
   const issue = result.error.issues[0]!;
   const name = issue.path.join('.') || 'config';
   throw new ConfigError(`setting '${name}': ${issue.message}`);
+}
+
+/** The prompt length a worker with this config uses; see sessionContextChars. */
+export function sessionContextChars(config: WorkerConfig): number {
+  if (config.sessionContextChars !== undefined) return config.sessionContextChars;
+  const bundledModel = config.engine === 'whisper' && config.model === undefined;
+  return bundledModel ? 0 : DEFAULT_SESSION_CONTEXT_CHARS;
 }

@@ -4,7 +4,8 @@
  */
 import { InvalidArgumentError, Option } from 'commander';
 
-import { DEFAULT_HTTP_PORT, DEFAULTS } from '../config.js';
+import { DEFAULT_HTTP_PORT, DEFAULT_SESSION_CONTEXT_CHARS, DEFAULTS } from '../config.js';
+import { MIN_SILENCE_FLOOR_DBFS } from '../engine/options.js';
 
 export function integer(text: string): number {
   const value = Number(text);
@@ -18,6 +19,36 @@ export function positiveNumber(text: string): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) {
     throw new InvalidArgumentError(`expected a positive number, got "${text}"`);
+  }
+  return value;
+}
+
+/** A count that may be zero, such as a length that turns a feature off at 0. */
+export function count(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isInteger(value) || value < 0) {
+    throw new InvalidArgumentError(`expected an integer of 0 or more, got "${text}"`);
+  }
+  return value;
+}
+
+/** Any finite number, negative ones included. */
+export function finiteNumber(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) {
+    throw new InvalidArgumentError(`expected a number, got "${text}"`);
+  }
+  return value;
+}
+
+/** A level in dBFS (0 or below), or "off" for no floor at all. */
+export function dbfsOrOff(text: string): number {
+  if (text.trim().toLowerCase() === 'off') return -Infinity;
+  const value = finiteNumber(text);
+  if (value > 0 || value < MIN_SILENCE_FLOOR_DBFS) {
+    throw new InvalidArgumentError(
+      `expected dBFS from ${MIN_SILENCE_FLOOR_DBFS} to 0 or "off", got "${text}"`,
+    );
   }
   return value;
 }
@@ -124,6 +155,70 @@ export function workerOptions(): Option[] {
       .env('ASR_MAX_TASK_WAIT_MS')
       .argParser(integer)
       .default(DEFAULTS.maxTaskWaitMs),
+    ...sessionOptions(),
+    ...qualityOptions(),
     new Option('--log-level <level>', 'pino level').env('ASR_LOG_LEVEL').default('info'),
+  ];
+}
+
+/** Sessions and deadlines: docs/protocol.md, Sessions. */
+function sessionOptions(): Option[] {
+  return [
+    new Option('--max-task-age-ms <ms>', 'answer older tasks `expired` instead of decoding them')
+      .env('ASR_MAX_TASK_AGE_MS')
+      .argParser(integer),
+    new Option('--session-channel <name>', 'pub/sub channel for session messages')
+      .env('ASR_SESSION_CHANNEL')
+      .default(DEFAULTS.sessionChannel),
+    new Option('--session-results <key>', "list that receives each session's terminal message")
+      .env('ASR_SESSION_RESULTS')
+      .default(DEFAULTS.sessionResults),
+    new Option('--session-idle-ms <ms>', 'a session with no chunk for this long ends incomplete')
+      .env('ASR_SESSION_IDLE_MS')
+      .argParser(integer)
+      .default(DEFAULTS.sessionIdleMs),
+    new Option(
+      '--session-context-chars <n>',
+      "characters of a session's transcript given to its next chunk as prompt (0: none; " +
+        `default ${DEFAULT_SESSION_CONTEXT_CHARS}, 0 with the bundled model)`,
+    )
+      .env('ASR_SESSION_CONTEXT_CHARS')
+      .argParser(count),
+  ];
+}
+
+/** Silence, voice activity and hallucination thresholds: docs/quality.md. */
+function qualityOptions(): Option[] {
+  return [
+    new Option(
+      '--silence-floor-dbfs <db>',
+      'quieter chunks are answered without decoding ("off": never)',
+    )
+      .env('ASR_SILENCE_FLOOR_DBFS')
+      .argParser(dbfsOrOff)
+      .default(DEFAULTS.silenceFloorDbfs),
+    new Option(
+      '--vad-model <path>',
+      "Silero VAD model (ggml) for whisper.cpp's voice activity detection",
+    ).env('ASR_VAD_MODEL'),
+    new Option('--max-compression-ratio <x>', 'a segment compressing better than this is suspect')
+      .env('ASR_MAX_COMPRESSION_RATIO')
+      .argParser(positiveNumber)
+      .default(DEFAULTS.maxCompressionRatio),
+    new Option(
+      '--min-avg-logprob <x>',
+      'with --max-no-speech-prob: below this a segment is suspect',
+    )
+      .env('ASR_MIN_AVG_LOGPROB')
+      .argParser(finiteNumber)
+      .default(DEFAULTS.minAvgLogprob),
+    new Option(
+      '--max-no-speech-prob <p>',
+      "whisper's no-speech probability above which a segment may be suspect",
+    )
+      .env('ASR_MAX_NO_SPEECH_PROB')
+      .argParser(finiteNumber)
+      .default(DEFAULTS.maxNoSpeechProb),
+    new Option('--keep-suspect-text', 'keep likely hallucinated segments in session transcripts'),
   ];
 }

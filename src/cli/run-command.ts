@@ -35,6 +35,17 @@ export interface RunFlags {
   stallCheckIntervalMs: number;
   stallAfterMs: number;
   maxTaskWaitMs: number;
+  maxTaskAgeMs?: number;
+  sessionChannel: string;
+  sessionResults: string;
+  sessionIdleMs: number;
+  sessionContextChars?: number;
+  silenceFloorDbfs: number;
+  vadModel?: string;
+  maxCompressionRatio: number;
+  minAvgLogprob: number;
+  maxNoSpeechProb: number;
+  keepSuspectText?: boolean;
   logLevel: string;
 }
 
@@ -78,6 +89,17 @@ export function configFromFlags(flags: RunFlags): WorkerConfig {
     stallCheckIntervalMs: flags.stallCheckIntervalMs,
     stallAfterMs: flags.stallAfterMs,
     maxTaskWaitMs: flags.maxTaskWaitMs,
+    maxTaskAgeMs: flags.maxTaskAgeMs,
+    sessionChannel: flags.sessionChannel,
+    sessionResults: flags.sessionResults,
+    sessionIdleMs: flags.sessionIdleMs,
+    sessionContextChars: flags.sessionContextChars,
+    silenceFloorDbfs: flags.silenceFloorDbfs,
+    vadModel: flags.vadModel,
+    maxCompressionRatio: flags.maxCompressionRatio,
+    minAvgLogprob: flags.minAvgLogprob,
+    maxNoSpeechProb: flags.maxNoSpeechProb,
+    withholdSuspectText: flags.keepSuspectText !== true,
   });
 }
 

@@ -25,6 +25,10 @@ export interface BannerFacts {
   queueDepth: number;
   results: string;
   channel: string;
+  sessionResults: string;
+  sessionChannel: string;
+  /** Characters of a session's transcript given to its next chunk; 0: none. */
+  contextChars: number;
   engine: EngineFacts;
   slots: number;
   version: string;
@@ -52,6 +56,8 @@ export function bannerMessage(facts: BannerFacts): string {
   return (
     `listening on Redis list '${facts.queue}' (${onQueue}) at ${facts.redis} db ${facts.database}; ` +
     `results to list '${facts.results}' and channel '${facts.channel}'; ` +
+    `sessions to list '${facts.sessionResults}' and channel '${facts.sessionChannel}' ` +
+    `(${facts.contextChars === 0 ? 'no context' : `context ${facts.contextChars} chars`}); ` +
     `model ${engine.model} (${shape.join(', ')}); ${facts.slots} slots; ` +
     `version ${facts.version}; ${http}`
   );

@@ -6,9 +6,33 @@
 import type { ResultErrorCode } from './codes.js';
 import type { Task } from './task.js';
 
-export interface ResultSegment {
+/** How far a segment can be trusted; see docs/quality.md. */
+export interface SegmentQuality {
+  no_speech_prob: number;
+  avg_logprob: number;
+  compression_ratio: number;
+  repetition_loop: boolean;
+  likely_hallucination: boolean;
+}
+
+export interface ResultSegment extends Partial<SegmentQuality> {
   start_ms: number;
   end_ms: number;
+  text: string;
+}
+
+/** The chunk's quality, summarised over its segments; see docs/quality.md. */
+export interface ChunkQuality extends SegmentQuality {
+  suspect_segments: number;
+}
+
+/** Why the decoder did not run on a chunk that was answered `done`. */
+export type SkipReason = 'silence' | 'no_speech';
+
+/** The context the decoder was given, and where it came from. */
+export interface UsedPrompt {
+  /** `task`: the task's own prompt; `session`: the session's transcript before this chunk. */
+  source: 'task' | 'session';
   text: string;
 }
 
@@ -23,6 +47,13 @@ export interface TaskResult {
   segments?: ResultSegment[];
   language?: string;
   audio_ms?: number;
+  quality?: ChunkQuality;
+  skipped?: SkipReason;
+  /** Speech found by the voice activity detector, in ms from the chunk's start. */
+  speech?: Array<{ start_ms: number; end_ms: number }>;
+  /** The chunk's RMS level in dBFS; absent for digital silence. */
+  level_dbfs?: number;
+  prompt?: UsedPrompt;
   timings?: { queued_ms: number; decode_ms: number; total_ms: number };
   model?: string;
   worker_id: string;
@@ -45,6 +76,12 @@ export interface ExpiredResultInput {
 export interface DoneResultInput {
   text: string;
   segments: Array<{ startMs: number; endMs: number; text: string }>;
+  /** Per segment, in the same order, and the summary; absent for the no-op engine. */
+  quality?: { segments: SegmentQuality[]; summary: ChunkQuality };
+  skipped?: SkipReason;
+  speech?: Array<{ startMs: number; endMs: number }>;
+  levelDbfs?: number | null;
+  prompt?: UsedPrompt;
   language: string;
   audioMs: number;
   queuedMs: number;
@@ -65,13 +102,25 @@ export function doneResult(task: Task, input: DoneResultInput): TaskResult {
   return {
     ...head(task, 'done'),
     text: input.text,
-    segments: input.segments.map((segment) => ({
+    segments: input.segments.map((segment, i) => ({
       start_ms: wholeMs(segment.startMs),
       end_ms: wholeMs(segment.endMs),
       text: segment.text,
+      ...input.quality?.segments[i],
     })),
     language: input.language,
     audio_ms: wholeMs(input.audioMs),
+    ...(input.quality !== undefined && { quality: input.quality.summary }),
+    ...(input.skipped !== undefined && { skipped: input.skipped }),
+    ...(input.speech !== undefined && {
+      speech: input.speech.map((span) => ({
+        start_ms: wholeMs(span.startMs),
+        end_ms: wholeMs(span.endMs),
+      })),
+    }),
+    ...(typeof input.levelDbfs === 'number' &&
+      Number.isFinite(input.levelDbfs) && { level_dbfs: Math.round(input.levelDbfs * 10) / 10 }),
+    ...(input.prompt !== undefined && { prompt: input.prompt }),
     timings: {
       queued_ms: wholeMs(input.queuedMs),
       decode_ms: wholeMs(input.decodeMs),

@@ -28,6 +28,7 @@ export interface Task {
   session_id?: string;
   chunk_index?: number;
   is_final?: boolean;
+  offset_ms?: number;
   language?: string;
   translate?: boolean;
   prompt?: string;
@@ -67,6 +68,7 @@ const OPTIONAL_FIELDS = [
   'session_id',
   'chunk_index',
   'is_final',
+  'offset_ms',
   'language',
   'translate',
   'prompt',

@@ -1,24 +1,31 @@
 /**
  * Answers a task through Redis: the result onto a list the backend can block
  * on, the same JSON on a channel for live updates, the final state in the
- * task's status key, and the task off this worker's processing list.
+ * task's status key, the chunk in its session, and the task off this
+ * worker's processing list.
  *
- * On a single Redis (standalone or Sentinel) all of it is one MULTI, so a
- * result is never published without the task being acknowledged or the other
- * way round.
+ * Every answer goes through answer-script.ts, whose set-if-absent guard makes
+ * the first final result of a task its only one: a duplicate delivery that
+ * finishes later is acknowledged without publishing.
  *
- * On a Cluster one MULTI cannot span slots: the status key, the processing
- * list and the delivery counts share the queue's slot (they carry its hash
- * tag), but the result list (the default one or a task's reply_to) and the
- * channel may live anywhere. There the publish is three ordered steps, each
- * safe to repeat, and a crash between any two loses nothing:
+ * On a single Redis (standalone or Sentinel) that script does everything in
+ * one atomic step.
  *
- *   (a) claim: one script on the queue's slot sets the status key to the
- *       result and, with it, a pending marker `{queue}:publishing:<task_id>`
- *       holding the list the result goes to; unless the status key already
+ * On a Cluster one script cannot span slots: the status key, the session
+ * keys, the processing list and the delivery counts share the queue's slot
+ * (they carry its hash tag), but the result list (the default one or a
+ * task's reply_to), the session result list and the channels may live
+ * anywhere. There the publish is three ordered steps, each safe to repeat,
+ * and a crash between any two loses nothing:
+ *
+ *   (a) claim: the script on the queue's slot sets the status key, records the
+ *       chunk in its session and writes a pending marker
+ *       `{queue}:publishing:<task_id>` naming the list the result goes to and
+ *       the session messages still to send; unless the status key already
  *       holds another final result, in which case that answer stands and
  *       this one is dropped.
- *   (b) deliver: RPUSH the result onto its list, PUBLISH it on the channel.
+ *   (b) deliver: RPUSH the result onto its list, PUBLISH it on the channel,
+ *       and send the session messages.
  *   (c) acknowledge: LREM from the processing list, HDEL the delivery count
  *       and DEL the pending marker, in one MULTI on the queue's slot.
  *
@@ -26,52 +33,36 @@
  *   again, as on a single Redis.
  * - Crash after (a), before (c): the task is still on a processing list, so it
  *   is redelivered; the status key is final, so the runner treats it as a
- *   repeat, and acknowledgeRepeat finds the pending marker, does (b) with the
- *   stored result and the list named in the marker, then (c). Nothing is lost.
- *   If the crash came after (b), the result is delivered twice: the one
- *   window where a repeat answer is possible (consumers already key results
- *   by task_id; see docs/protocol.md, Delivery).
+ *   repeat, and acknowledgeRepeat finds the pending marker, does (b) with what
+ *   the marker holds, then (c). Nothing is lost. If the crash came after (b),
+ *   the result is delivered twice: the one window where a repeat answer is
+ *   possible (consumers already key results by task_id; see
+ *   docs/protocol.md, Delivery).
  * - A repeat without a pending marker was delivered in full: it is only
  *   acknowledged.
  *
  * The marker is what "delivered" means, and only the (c) that follows a (b)
  * deletes it: a worker whose claim lost, or a repeat that finds no marker,
  * acknowledges without touching it, so it never erases another worker's
- * unfinished delivery. It lives in the queue's slot so that (a) and (c) can
- * write it atomically with the status key and the acknowledgement, exists
- * only while a publish is unfinished, and expires with the status key.
+ * unfinished delivery. It exists only while a publish is unfinished, and
+ * expires with the status key.
  */
 import { Cluster, type ChainableCommander } from 'ioredis';
 
 import type { TaskResult } from '../protocol/result.js';
 import { serializeResult } from '../protocol/result.js';
-import type { QueueConsumer } from '../queue/consumer.js';
+import { chunkEntry } from '../sessions/chunk-entry.js';
+import { sessionDeliveryCommands, type SessionTargets } from '../sessions/delivery.js';
+import { outgoingFromReply, type OutgoingSessionMessage } from '../sessions/messages.js';
+import { taskFingerprint, type QueueConsumer } from '../queue/consumer.js';
 import type { QueueKeys } from '../queue/keys.js';
 import type { RedisClient } from '../queue/redis.js';
+import { LuaScript } from '../queue/lua-script.js';
+import { ANSWER_SCRIPT } from './answer-script.js';
 
 export const PROCESSING = 'processing';
 const FINAL_STATUSES = new Set(['done', 'failed', 'expired']);
-
-/**
- * Step (a) on a Cluster. KEYS: status key, pending marker. ARGV: result JSON,
- * TTL (ms), the list the result goes to. Returns 1 when this result is the
- * task's answer (written now, or written by this same call before: a retried
- * publish sends the identical JSON), 0 when another final result holds the
- * status key. Its final statuses are FINAL_STATUSES.
- */
-const CLAIM_SCRIPT = `
-local current = redis.call('GET', KEYS[1])
-if current and current ~= ARGV[1] then
-  local ok, stored = pcall(cjson.decode, current)
-  if ok and type(stored) == 'table' and
-      (stored.status == 'done' or stored.status == 'failed' or stored.status == 'expired') then
-    return 0
-  end
-end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
-return 1
-`;
+const answerScript = new LuaScript(ANSWER_SCRIPT);
 
 export interface PublisherOptions {
   redis: RedisClient;
@@ -80,7 +71,27 @@ export interface PublisherOptions {
   /** The default result list. */
   results: string;
   channel: string;
+  /** Where session messages go. */
+  sessions: SessionTargets;
+  /** Leave segments flagged as likely hallucinated out of session transcripts. */
+  withholdSuspectText: boolean;
   statusTtlMs: number;
+}
+
+export interface PublishExtras {
+  /** The task's own result list instead of the default one. */
+  replyTo?: string;
+  /** The chunk's start on its session's time line, when the task said. */
+  offsetMs?: number;
+}
+
+/** {1, kind, json, ...} when this result is the answer, {0} when another stood. */
+type ScriptReply = [number, ...string[]];
+
+/** What a pending marker holds: where the result goes, and what else is left to send. */
+interface PendingDelivery {
+  list: string;
+  session: OutgoingSessionMessage[];
 }
 
 export class ResultPublisher {
@@ -97,53 +108,68 @@ export class ResultPublisher {
     await redis.set(keys.status(taskId), PROCESSING, 'PX', statusTtlMs);
   }
 
-  async publish(result: TaskResult, raw: string, replyTo?: string): Promise<void> {
-    const { redis, keys, consumer, results, channel, statusTtlMs } = this.options;
+  /**
+   * Publishes `result` as the answer to the task `raw` and acknowledges the
+   * task. Returns false when another final result already stood: nothing was
+   * published, and the task was acknowledged all the same.
+   */
+  async publish(result: TaskResult, raw: string, extras: PublishExtras = {}): Promise<boolean> {
+    const { redis, keys, consumer, results, channel, sessions, statusTtlMs } = this.options;
     const json = serializeResult(result);
-    const list = replyTo ?? results;
+    const list = extras.replyTo ?? results;
+    const taskId = result.task_id;
+    const session = sessionArgs(result, extras.offsetMs, this.options.withholdSuspectText);
+    const claimKeys = [
+      keys.status(taskId),
+      keys.publishing(taskId),
+      keys.firstSeen,
+      keys.session(result.session_id ?? ''),
+      keys.sessionStatus(result.session_id ?? ''),
+      keys.openSessions,
+    ];
+    const args = [json, statusTtlMs, list, taskId, ...session, Date.now()];
 
-    if (redis instanceof Cluster) {
-      const taskId = result.task_id;
-      const claimed = await redis.eval(
-        CLAIM_SCRIPT,
-        2,
-        keys.status(taskId),
-        keys.publishing(taskId),
-        json,
-        statusTtlMs,
+    if (!(redis instanceof Cluster)) {
+      const fingerprint = taskFingerprint(raw);
+      const inlineKeys = [
+        ...claimKeys,
         list,
-      );
-      if (claimed !== 1) {
-        // Another answer stands; its own publish (or its redelivery) delivers it.
-        await this.acknowledge(raw);
-        return;
-      }
-      await this.deliver(list, json);
-      await this.acknowledge(raw, taskId);
-      return;
+        consumer.processingKey,
+        keys.deliveries,
+        sessions.results,
+      ];
+      const inlineArgs = [...args, channel, sessions.channel, raw, fingerprint];
+      const reply = (await answerScript.run(redis, inlineKeys, inlineArgs)) as ScriptReply;
+      consumer.forget(raw, fingerprint);
+      return reply[0] === 1;
     }
 
-    const transaction = redis.multi();
-    transaction.rpush(list, json);
-    transaction.publish(channel, json);
-    transaction.set(keys.status(result.task_id), json, 'PX', statusTtlMs);
-    consumer.ackCommands(transaction, raw);
-    await execOrThrow(transaction, 'the result transaction');
+    const reply = (await answerScript.run(redis, claimKeys, args)) as ScriptReply;
+    if (reply[0] !== 1) {
+      // Another answer stands; its own publish (or its redelivery) delivers it.
+      await this.acknowledge(raw);
+      return false;
+    }
+    await this.deliver({ list, session: outgoingFromReply(reply.slice(1) as string[]) }, json);
+    await this.acknowledge(raw, taskId);
+    return true;
   }
 
   /**
    * Acknowledges a repeat delivery of a task that already has its answer. On
    * a Cluster it first finishes a publish that was interrupted after its
-   * claim (a pending marker for `taskId` exists): the stored result goes to
-   * the list the marker names, then the marker goes with the acknowledgement.
+   * claim (a pending marker for `taskId` exists): the stored result and the
+   * session messages go where the marker says, then the marker goes with the
+   * acknowledgement.
    */
   async acknowledgeRepeat(raw: string, taskId: string): Promise<void> {
     const { redis, keys } = this.options;
     if (redis instanceof Cluster) {
       // Same slot, so one MGET reads both as of one moment.
-      const [stored, list] = await redis.mget(keys.status(taskId), keys.publishing(taskId));
-      if (list !== null && list !== undefined && parseFinal(stored ?? null) !== undefined) {
-        await this.deliver(list, stored!);
+      const [stored, marker] = await redis.mget(keys.status(taskId), keys.publishing(taskId));
+      const pending = parsePending(marker ?? null);
+      if (pending !== undefined && parseFinal(stored ?? null) !== undefined) {
+        await this.deliver(pending, stored!);
         await this.acknowledge(raw, taskId);
         return;
       }
@@ -151,11 +177,19 @@ export class ResultPublisher {
     await this.acknowledge(raw);
   }
 
-  /** Step (b) on a Cluster: the result list and the channel, each where it lives. */
-  private async deliver(list: string, json: string): Promise<void> {
-    const { redis, channel } = this.options;
-    await redis.rpush(list, json);
+  /** Step (b) on a Cluster: the result, its channel and the session messages, each where it lives. */
+  private async deliver(pending: PendingDelivery, json: string): Promise<void> {
+    const { redis, channel, sessions } = this.options;
+    await redis.rpush(pending.list, json);
     await redis.publish(channel, json);
+    if (pending.session.length === 0) return;
+    // Not one MULTI: the session list and the channel may be on different nodes.
+    for (const message of pending.session) {
+      await execOrThrow(
+        sessionDeliveryCommands(redis.pipeline(), sessions, [message]),
+        'a session message',
+      );
+    }
   }
 
   /**
@@ -168,6 +202,35 @@ export class ResultPublisher {
     const transaction = consumer.ackCommands(redis.multi(), raw);
     if (delivered !== undefined) transaction.del(keys.publishing(delivered));
     await execOrThrow(transaction, 'the acknowledgement transaction');
+  }
+}
+
+/** Session id, chunk index, is final, entry: empty when the result is not a session's chunk. */
+function sessionArgs(
+  result: TaskResult,
+  offsetMs: number | undefined,
+  withholdSuspect: boolean,
+): string[] {
+  if (result.session_id === undefined || result.chunk_index === undefined) {
+    return ['', '0', '0', ''];
+  }
+  return [
+    result.session_id,
+    String(result.chunk_index),
+    result.is_final === true ? '1' : '0',
+    JSON.stringify(chunkEntry(result, { offsetMs, withholdSuspect })),
+  ];
+}
+
+function parsePending(marker: string | null): PendingDelivery | undefined {
+  if (marker === null) return undefined;
+  try {
+    const parsed = JSON.parse(marker) as { list?: unknown; session?: unknown };
+    if (typeof parsed.list !== 'string') return undefined;
+    const session = Array.isArray(parsed.session) ? (parsed.session as string[]) : [];
+    return { list: parsed.list, session: outgoingFromReply(session) };
+  } catch {
+    return undefined;
   }
 }
 

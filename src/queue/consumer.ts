@@ -21,6 +21,7 @@ import type { ChainableCommander } from 'ioredis';
 import type { Logger } from 'pino';
 
 import type { QueueKeys } from './keys.js';
+import { LuaScript } from './lua-script.js';
 import { MAX_BLOCKING_COMMAND_MS, type RedisClient } from './redis.js';
 
 export const DEFAULT_BLOCK_TIMEOUT_MS = 2_000;
@@ -89,6 +90,8 @@ for i = 1, tonumber(ARGV[1]) do
 end
 return taken
 `;
+
+const takeBatchScript = new LuaScript(TAKE_BATCH_SCRIPT);
 
 export class QueueConsumer {
   /** The block timeout in effect, after the cap. */
@@ -180,6 +183,11 @@ export class QueueConsumer {
     }
   }
 
+  /** This worker's processing list, for a script that acknowledges a task itself (then call forget). */
+  get processingKey(): string {
+    return this.processing;
+  }
+
   /** Appends the acknowledgement to the caller's MULTI (or pipeline) and returns it. */
   ackCommands(pipeline: ChainableCommander, raw: string): ChainableCommander {
     const fingerprint = taskFingerprint(raw);
@@ -205,11 +213,12 @@ export class QueueConsumer {
 
   /**
    * Bookkeeping only: call after a task this consumer handed out left the
-   * processing list by another route (deadLetter). ack and ackCommands do it
+   * processing list by another route (deadLetter, the publisher's answer
+   * script). ack and ackCommands do it
    * themselves. Skipping it costs a few bytes until the next reconcile.
    */
-  forget(raw: string): void {
-    this.forgetFingerprint(taskFingerprint(raw));
+  forget(raw: string, fingerprint = taskFingerprint(raw)): void {
+    this.forgetFingerprint(fingerprint);
   }
 
   private forgetFingerprint(fingerprint: string): void {
@@ -251,13 +260,10 @@ export class QueueConsumer {
 
   /** Tasks already waiting, moved and counted by one script; none when the queue is empty. */
   private async takeWaiting(wanted: number): Promise<Delivery[]> {
-    const reply = (await this.redis.eval(
-      TAKE_BATCH_SCRIPT,
-      3,
-      this.keys.queue,
-      this.processing,
-      this.keys.deliveries,
-      wanted,
+    const reply = (await takeBatchScript.run(
+      this.redis,
+      [this.keys.queue, this.processing, this.keys.deliveries],
+      [wanted],
     )) as Array<string | number>;
 
     const deliveries: Delivery[] = [];

@@ -21,6 +21,14 @@ export interface QueueKeys {
   status(taskId: string): string;
   /** On a Cluster: marks a result stored but not yet pushed and published. */
   publishing(taskId: string): string;
+  /** When the pool first took each task that carried no enqueued_at (hash: task id -> ms). */
+  firstSeen: string;
+  /** A session's state: its chunks' entries and the ordered transcript so far (a hash). */
+  session(sessionId: string): string;
+  /** A session's latest message (update, complete or incomplete), for a UI that polls. */
+  sessionStatus(sessionId: string): string;
+  /** Open sessions by last activity (a sorted set: session id -> ms), for idle expiry. */
+  openSessions: string;
   /** A worker's heartbeat, with a short TTL. */
   heartbeat(workerId: string): string;
   /** Pattern matching every worker's heartbeat. */
@@ -37,6 +45,10 @@ export function queueKeys(queue: string): QueueKeys {
     processingPattern: `${tag}:processing:*`,
     status: (taskId) => `${tag}:task:${taskId}`,
     publishing: (taskId) => `${tag}:publishing:${taskId}`,
+    firstSeen: `${tag}:first-seen`,
+    session: (sessionId) => `${tag}:session:${sessionId}`,
+    sessionStatus: (sessionId) => `${tag}:session-status:${sessionId}`,
+    openSessions: `${tag}:sessions`,
     heartbeat: (workerId) => `${tag}:worker:${workerId}`,
     heartbeatPattern: `${tag}:worker:*`,
   };

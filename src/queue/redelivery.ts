@@ -14,6 +14,7 @@ import type { RedisClient } from './redis.js';
 /** Dead-letter entries keep at most this much of the raw task. */
 export const DEAD_RAW_MAX_BYTES = 64 * 1024;
 export const POISON_REASON = 'POISON';
+const DEFAULT_DEAD_STATUS_TTL_MS = 24 * 3600 * 1000;
 
 /** How many tasks one script call moves: bounds the time Redis is held. */
 const MOVE_BATCH = 100;
@@ -22,6 +23,8 @@ const SCAN_COUNT = 500;
 export interface RecoverOptions {
   /** A task delivered this many times without an answer is dead-lettered. */
   maxDeliveries: number;
+  /** How long a dead-lettered task's status key says so; default 24 hours. */
+  statusTtlMs?: number;
   /** The reason written on those dead-letter entries; default 'POISON'. */
   deadReason?: string;
   logger?: Logger;
@@ -54,7 +57,39 @@ export interface DeadLetterInput {
   raw: string;
   workerId: string;
   taskId?: string;
+  /** With taskId: how long the task's status key says `dead_lettered`. */
+  statusTtlMs?: number;
 }
+
+/**
+ * Marks a task's status key `dead_lettered`, unless it already holds a final
+ * result (done, failed, expired): a task answered once and dead-lettered on a
+ * later delivery was answered. Drops the task's first-seen time too.
+ * Not a final status for the repeat check: a task an operator pushes again
+ * from the dead-letter list is decoded again.
+ * KEYS: status, first-seen hash. ARGV: task id, reason, now (ms), TTL (ms).
+ */
+const MARK_DEAD_LUA = `
+local function mark_dead(status_key, first_seen, task_id, reason, now, ttl)
+  local current = redis.call('GET', status_key)
+  if current and current ~= 'processing' then
+    local ok, stored = pcall(cjson.decode, current)
+    if ok and type(stored) == 'table' and
+        (stored.status == 'done' or stored.status == 'failed' or stored.status == 'expired') then
+      return
+    end
+  end
+  redis.call('SET', status_key, cjson.encode({
+    version = 1, task_id = task_id, status = 'dead_lettered', reason = reason,
+    finished_at = tonumber(now),
+  }), 'PX', ttl)
+  redis.call('HDEL', first_seen, task_id)
+end
+`;
+
+const MARK_DEAD_SCRIPT = `${MARK_DEAD_LUA}
+mark_dead(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+`;
 
 /**
  * Moves up to ARGV[2] tasks off a dead worker's processing list, each one
@@ -69,12 +104,24 @@ export interface DeadLetterInput {
  * oldest..newest as they were taken. (Popping from the tail would reverse
  * them.)
  *
- * KEYS: processing, queue, dead, deliveries, heartbeat.
- * ARGV: maxDeliveries, batch, worker id, now (ms), dead reason.
+ * A dead-lettered task's status key is marked (MARK_DEAD_LUA). Its name is
+ * built here from the task's id, so it is not among KEYS; it carries the
+ * queue's hash tag like every key here, so it lives in the same slot.
+ *
+ * KEYS: processing, queue, dead, deliveries, heartbeat, first-seen hash.
+ * ARGV: maxDeliveries, batch, worker id, now (ms), dead reason, status key
+ * prefix, status TTL (ms).
  * Returns {requeued, deadLettered, left on the list}, or {-1, 0, 0} when the
  * worker is alive.
  */
-const RECOVER_SCRIPT = `
+const RECOVER_SCRIPT = `${MARK_DEAD_LUA}
+local function task_id_of(item)
+  local ok, task = pcall(cjson.decode, item)
+  if ok and type(task) == 'table' and type(task.task_id) == 'string' and task.task_id ~= '' then
+    return task.task_id
+  end
+end
+
 if redis.call('EXISTS', KEYS[5]) == 1 then
   return {-1, 0, 0}
 end
@@ -95,6 +142,10 @@ for _ = 1, tonumber(ARGV[2]) do
       dead_at = tonumber(ARGV[4]),
     }))
     redis.call('HDEL', KEYS[4], fingerprint)
+    local task_id = task_id_of(item)
+    if task_id then
+      mark_dead(ARGV[6] .. task_id, KEYS[6], task_id, ARGV[5], ARGV[4], ARGV[7])
+    end
     dead = dead + 1
   else
     redis.call('LPUSH', KEYS[2], item)
@@ -114,7 +165,12 @@ export async function recoverOrphans(
   keys: QueueKeys,
   options: RecoverOptions,
 ): Promise<RecoverResult> {
-  const { maxDeliveries, deadReason = POISON_REASON, logger } = options;
+  const {
+    maxDeliveries,
+    statusTtlMs = DEFAULT_DEAD_STATUS_TTL_MS,
+    deadReason = POISON_REASON,
+    logger,
+  } = options;
   if (!Number.isInteger(maxDeliveries) || maxDeliveries < 1) {
     throw new RangeError(`maxDeliveries must be a positive integer, got ${maxDeliveries}`);
   }
@@ -130,17 +186,20 @@ export async function recoverOrphans(
       for (;;) {
         const [moved, dead, left] = (await redis.eval(
           RECOVER_SCRIPT,
-          5,
+          6,
           processing,
           keys.queue,
           keys.dead,
           keys.deliveries,
           keys.heartbeat(workerId),
+          keys.firstSeen,
           maxDeliveries,
           MOVE_BATCH,
           workerId,
           Date.now(),
           deadReason,
+          keys.status(''),
+          statusTtlMs,
         )) as [number, number, number];
         if (moved === -1) break;
         requeued += moved;
@@ -210,6 +269,18 @@ export function deadLetterCommands(
   // Appended at the tail like the queue: the list reads oldest..newest, and
   // LRANGE dead -10 -1 shows the latest.
   pipeline.rpush(keys.dead, JSON.stringify(written));
+  if (entry.taskId !== undefined && entry.statusTtlMs !== undefined) {
+    pipeline.eval(
+      MARK_DEAD_SCRIPT,
+      2,
+      keys.status(entry.taskId),
+      keys.firstSeen,
+      entry.taskId,
+      entry.reason,
+      written.dead_at,
+      entry.statusTtlMs,
+    );
+  }
   if (processing !== undefined) {
     pipeline.lrem(processing, 1, entry.raw).hdel(keys.deliveries, taskFingerprint(entry.raw));
   }

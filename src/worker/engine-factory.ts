@@ -19,6 +19,8 @@ export interface EngineChoice {
   concurrency?: number | undefined;
   threads?: number | undefined;
   useGpu: boolean;
+  /** Silero VAD model for whisper.cpp's voice activity detection. */
+  vadModel?: string | undefined;
 }
 
 /**
@@ -50,12 +52,19 @@ export async function createEngine(choice: EngineChoice, logger: Logger): Promis
       states: choice.concurrency ?? 1,
       ...(choice.threads !== undefined && { threads: choice.threads }),
       useGpu: choice.useGpu,
+      ...(choice.vadModel !== undefined && { vadModelPath: choice.vadModel }),
     },
     logger,
   );
   const info = model.info();
   logger.info(
-    { model: modelPath, backend: info.backend, states: info.states, threads: info.threads },
+    {
+      model: modelPath,
+      backend: info.backend,
+      states: info.states,
+      threads: info.threads,
+      ...(choice.vadModel !== undefined && { vad_model: choice.vadModel }),
+    },
     `model loaded: ${info.type === 'unknown' ? 'a custom' : info.type} shape, ${info.backend} backend`,
   );
   return model;

@@ -7,10 +7,19 @@
 import { EngineError } from '../engine/engine-error.js';
 import type { Transcriber } from '../engine/transcriber.js';
 import type { ResultErrorCode } from '../protocol/codes.js';
-import { doneResult, failedResult, type TaskResult } from '../protocol/result.js';
+import {
+  doneResult,
+  expiredResult,
+  failedResult,
+  type TaskResult,
+  type UsedPrompt,
+} from '../protocol/result.js';
 import { decodeAudioB64, parseTask, type Task } from '../protocol/task.js';
 import type { ResultPublisher } from '../publish/publisher.js';
+import type { QueueKeys } from '../queue/keys.js';
 import type { RedisClient } from '../queue/redis.js';
+import { sessionContext } from '../sessions/session-context.js';
+import { assessTranscription, type QualityThresholds } from './quality-of.js';
 import { resultCodeFor } from './result-codes.js';
 
 export type Outcome =
@@ -18,6 +27,8 @@ export type Outcome =
       kind: 'answer';
       result: TaskResult;
       replyTo: string | undefined;
+      /** The chunk's start on its session's time line, when the task said. */
+      offsetMs: number | undefined;
       /** Producer's enqueued_at to our take; only when the task carried enqueued_at. */
       queueWaitMs?: number;
     }
@@ -28,12 +39,19 @@ export type Outcome =
 
 export interface RunnerOptions {
   redis: RedisClient;
+  keys: QueueKeys;
   engine: Transcriber;
   publisher: ResultPublisher;
   workerId: string;
   maxPayloadBytes: number;
   maxAudioSeconds: number;
   taskTimeoutMs: number;
+  /** Older tasks are answered `expired`; undefined: no limit. */
+  maxTaskAgeMs: number | undefined;
+  /** How much of the session's transcript becomes the prompt; 0: none. */
+  sessionContextChars: number;
+  silenceFloorDbfs: number;
+  quality: QualityThresholds;
 }
 
 export class TaskRunner {
@@ -55,10 +73,45 @@ export class TaskRunner {
       return { kind: 'repeat', taskId: task.task_id };
     }
     await this.options.publisher.markProcessing(task.task_id);
+    if (await this.tooOld(task, startedAt)) return this.expiry(task, attempt);
 
     const audio = await this.fetchAudio(task);
     if ('code' in audio) return this.failure(task, attempt, audio.code, audio.message);
-    return this.transcribe(task, audio.bytes, attempt, startedAt, shutdown);
+    const prompt = await this.promptFor(task);
+    return this.transcribe(task, audio.bytes, prompt, attempt, startedAt, shutdown);
+  }
+
+  /**
+   * Past the maximum age, by the producer's enqueued_at or, without one, by
+   * when the pool first took the task (kept across redeliveries).
+   */
+  private async tooOld(task: Task, now: number): Promise<boolean> {
+    const { maxTaskAgeMs, redis, keys } = this.options;
+    if (maxTaskAgeMs === undefined) return false;
+    if (task.enqueued_at !== undefined) return now - task.enqueued_at > maxTaskAgeMs;
+
+    const [, firstSeen] = (await redis
+      .multi()
+      .hsetnx(keys.firstSeen, task.task_id, now)
+      .hget(keys.firstSeen, task.task_id)
+      .exec())!;
+    return now - Number(firstSeen?.[1] ?? now) > maxTaskAgeMs;
+  }
+
+  /** The task's own prompt wins; else the session's transcript so far, when it can be trusted. */
+  private async promptFor(task: Task): Promise<UsedPrompt | undefined> {
+    if (task.prompt !== undefined) return { source: 'task', text: task.prompt };
+    if (task.session_id === undefined || task.chunk_index === undefined) return undefined;
+
+    const { redis, keys, sessionContextChars } = this.options;
+    const text = await sessionContext(
+      redis,
+      keys,
+      task.session_id,
+      task.chunk_index,
+      sessionContextChars,
+    );
+    return text === undefined ? undefined : { source: 'session', text };
   }
 
   private async fetchAudio(
@@ -99,6 +152,7 @@ export class TaskRunner {
   private async transcribe(
     task: Task,
     audio: Buffer,
+    prompt: UsedPrompt | undefined,
     attempt: number,
     startedAt: number,
     shutdown: AbortSignal,
@@ -111,7 +165,8 @@ export class TaskRunner {
         channels: task.channels,
         ...(task.language !== undefined && { language: task.language }),
         ...(task.translate !== undefined && { translate: task.translate }),
-        ...(task.prompt !== undefined && { prompt: task.prompt }),
+        ...(prompt !== undefined && { prompt: prompt.text }),
+        silenceFloorDbfs: this.options.silenceFloorDbfs,
         maxAudioSeconds: this.options.maxAudioSeconds,
         timeoutMs: this.options.taskTimeoutMs,
         signal: shutdown,
@@ -122,10 +177,13 @@ export class TaskRunner {
       return {
         kind: 'answer',
         replyTo: task.reply_to,
+        offsetMs: task.offset_ms,
         ...(queueWaitMs !== undefined && { queueWaitMs }),
         result: doneResult(task, {
           text: result.text,
           segments: result.segments,
+          ...assessTranscription(result, this.options.quality),
+          ...(prompt !== undefined && { prompt }),
           language: result.language,
           audioMs: result.audioMs,
           queuedMs,
@@ -153,7 +211,18 @@ export class TaskRunner {
     return {
       kind: 'answer',
       replyTo: task.reply_to,
+      offsetMs: task.offset_ms,
       result: failedResult(task, { code, message, workerId, attempt, model: engine.name }),
+    };
+  }
+
+  private expiry(task: Task, attempt: number): Outcome {
+    const { workerId, engine } = this.options;
+    return {
+      kind: 'answer',
+      replyTo: task.reply_to,
+      offsetMs: task.offset_ms,
+      result: expiredResult(task, { workerId, attempt, model: engine.name }),
     };
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 
-import type { WorkerConfig } from '../config.js';
+import { sessionContextChars, type WorkerConfig } from '../config.js';
 import { findSimilarBacklogs } from '../diagnosis/similar-keys.js';
 import { errorSummary } from '../logger.js';
 import type { Transcriber } from '../engine/transcriber.js';
@@ -22,6 +22,7 @@ import { Heartbeat } from '../queue/heartbeat.js';
 import { queueKeys, type QueueKeys } from '../queue/keys.js';
 import { deadLetter, POISON_REASON, recoverOrphans } from '../queue/redelivery.js';
 import { redactRedisUrl, type RedisClient } from '../queue/redis.js';
+import { SessionSweeper } from '../sessions/session-sweeper.js';
 import {
   databaseOf,
   engineFacts,
@@ -64,6 +65,7 @@ export class Worker {
   private readonly engineFacts: EngineFacts;
   private readonly monitor: HealthMonitor;
   private readonly stallDetector: StallDetector;
+  private readonly sessionSweeper: SessionSweeper;
   /** When a task was last taken, or a slot came back to a full worker. */
   private takingSinceMs = Date.now();
   private readonly abortRunning = new AbortController();
@@ -92,16 +94,36 @@ export class Worker {
       consumer: this.consumer,
       results: config.results,
       channel: config.channel,
+      sessions: { channel: config.sessionChannel, results: config.sessionResults },
+      withholdSuspectText: config.withholdSuspectText,
       statusTtlMs: config.statusTtlMs,
+    });
+    this.sessionSweeper = new SessionSweeper({
+      redis: commands,
+      keys: this.keys,
+      targets: { channel: config.sessionChannel, results: config.sessionResults },
+      idleMs: config.sessionIdleMs,
+      intervalMs: config.sessionSweepIntervalMs,
+      statusTtlMs: config.statusTtlMs,
+      logger,
     });
     this.runner = new TaskRunner({
       redis: commands,
+      keys: this.keys,
       engine,
       publisher: this.publisher,
       workerId: config.workerId,
       maxPayloadBytes: config.maxPayloadBytes,
       maxAudioSeconds: config.maxAudioSeconds,
       taskTimeoutMs: config.taskTimeoutMs,
+      maxTaskAgeMs: config.maxTaskAgeMs,
+      sessionContextChars: sessionContextChars(config),
+      silenceFloorDbfs: config.silenceFloorDbfs,
+      quality: {
+        maxCompressionRatio: config.maxCompressionRatio,
+        minAvgLogprob: config.minAvgLogprob,
+        noSpeechProb: config.maxNoSpeechProb,
+      },
     });
     this.engineFacts = engineFacts(engine);
     this.heartbeat = new Heartbeat({
@@ -207,6 +229,9 @@ export class Worker {
       queueDepth: queue.depth,
       results: config.results,
       channel: config.channel,
+      sessionResults: config.sessionResults,
+      sessionChannel: config.sessionChannel,
+      contextChars: sessionContextChars(config),
       engine: this.engineFacts,
       slots: this.freeSlots,
       version: packageVersion(),
@@ -216,6 +241,7 @@ export class Worker {
     this.loop = this.fetchLoop();
     this.stallDetector.start();
     void this.stallDetector.check();
+    this.sessionSweeper.start();
   }
 
   /** A look at a list for the stall check; our own queue's also feeds the metrics. */
@@ -257,6 +283,7 @@ export class Worker {
 
     clearInterval(this.redeliveryTimer);
     await this.stallDetector.stop();
+    await this.sessionSweeper.stop();
     await this.heartbeat.stop().catch((error: unknown) => {
       logger.warn(
         { err: errorSummary(error) },
@@ -344,7 +371,18 @@ export class Worker {
     const { config, commands } = this.deps;
     switch (outcome.kind) {
       case 'answer': {
-        await this.publisher.publish(outcome.result, raw, outcome.replyTo);
+        const { replyTo, offsetMs } = outcome;
+        const answered = await this.publisher.publish(outcome.result, raw, {
+          ...(replyTo !== undefined && { replyTo }),
+          ...(offsetMs !== undefined && { offsetMs }),
+        });
+        if (!answered) {
+          this.countRepeat();
+          logger.info(
+            'another delivery of this task answered first; acknowledged without publishing',
+          );
+          break;
+        }
         const { status, error, timings } = outcome.result;
         this.countAnswer(outcome);
         const line = { status, error, timings, attempt: outcome.result.attempt };
@@ -356,7 +394,14 @@ export class Worker {
         await deadLetter(
           commands,
           this.keys,
-          { reason: outcome.reason, message: outcome.message, raw, workerId: config.workerId },
+          {
+            reason: outcome.reason,
+            message: outcome.message,
+            raw,
+            workerId: config.workerId,
+            ...deadTaskId(outcome.taskId ?? leadingTaskId(raw)),
+            statusTtlMs: config.statusTtlMs,
+          },
           this.keys.processing(config.workerId),
         );
         this.consumer.forget(raw);
@@ -369,14 +414,18 @@ export class Worker {
         break;
       case 'repeat':
         await this.publisher.acknowledgeRepeat(raw, outcome.taskId);
-        this.counts.repeats++;
-        this.monitor.metrics.repeat();
+        this.countRepeat();
         logger.info('repeat delivery of an answered task; acknowledged');
         break;
       case 'leave':
         logger.info('left for redelivery (shutting down)');
         break;
     }
+  }
+
+  private countRepeat(): void {
+    this.counts.repeats++;
+    this.monitor.metrics.repeat();
   }
 
   private countAnswer(outcome: Extract<Outcome, { kind: 'answer' }>): void {
@@ -428,6 +477,7 @@ export class Worker {
     try {
       const recovered = await recoverOrphans(commands, this.keys, {
         maxDeliveries: config.maxDeliveries,
+        statusTtlMs: config.statusTtlMs,
         logger,
       });
       this.monitor.metrics.recoveredDeadLettered(recovered.deadLettered, POISON_REASON);
@@ -438,6 +488,10 @@ export class Worker {
       logger.warn({ err: errorSummary(error) }, 'redelivery check failed; it runs again shortly');
     }
   }
+}
+
+function deadTaskId(taskId: string | undefined): { taskId?: string } {
+  return taskId === undefined ? {} : { taskId };
 }
 
 function sleep(ms: number): Promise<void> {

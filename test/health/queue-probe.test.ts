@@ -49,6 +49,9 @@ describe('bannerMessage', () => {
       queueDepth: 17,
       results: 'asr_result_queue',
       channel: 'asr_results',
+      sessionResults: 'asr_session_results',
+      sessionChannel: 'asr_sessions',
+      contextChars: 200,
       engine: {
         model: 'ggml-base.en.bin',
         modelShape: 'base',
@@ -64,6 +67,7 @@ describe('bannerMessage', () => {
     expect(message).toBe(
       "listening on Redis list 'asr_chunk_queue' (a list, 17 waiting) at redis://:***@cache:6379/2 db 2; " +
         "results to list 'asr_result_queue' and channel 'asr_results'; " +
+        "sessions to list 'asr_session_results' and channel 'asr_sessions' (context 200 chars); " +
         'model ggml-base.en.bin (base, cuda, gpu 0, 4 threads, 2 states); 2 slots; ' +
         'version 1.2.3; health and metrics on http://127.0.0.1:9464',
     );

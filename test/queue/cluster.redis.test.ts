@@ -25,6 +25,8 @@ const TASKS = 200;
 const REPLY_TASKS = 10;
 const STATUS_TTL_MS = 600_000;
 const AUDIO = Buffer.alloc(3200).toString('base64');
+// The session list on a node of its own is set in beforeAll.
+const SESSIONS = { channel: 'cluster-test-sessions', results: 'cluster-test-session-results' };
 
 function task(taskId: string, extra: object = {}): string {
   return JSON.stringify({
@@ -90,6 +92,8 @@ describe('worker on a Redis Cluster', () => {
       queue,
       results,
       channel,
+      sessionChannel: SESSIONS.channel,
+      sessionResults: SESSIONS.results,
       workerId: 'cluster-worker',
       blockTimeoutMs: 300,
       heartbeatIntervalMs: 500,
@@ -170,6 +174,8 @@ describe('worker on a Redis Cluster', () => {
       consumer: new QueueConsumer({ redis: admin, keys, workerId: 'crashed-worker' }),
       results,
       channel,
+      sessions: SESSIONS,
+      withholdSuspectText: true,
       statusTtlMs: STATUS_TTL_MS,
     });
     const toResults = task('crash-1');
@@ -177,11 +183,16 @@ describe('worker on a Redis Cluster', () => {
     await expect(dyingPublisher.publish(crashed('crash-1'), toResults)).rejects.toThrow(
       'simulated crash',
     );
-    await expect(dyingPublisher.publish(crashed('crash-2'), toReplies, replies)).rejects.toThrow(
-      'simulated crash',
-    );
-    expect(await admin.get(keys.publishing('crash-1'))).toBe(results);
-    expect(await admin.get(keys.publishing('crash-2'))).toBe(replies);
+    await expect(
+      dyingPublisher.publish(crashed('crash-2'), toReplies, { replyTo: replies }),
+    ).rejects.toThrow('simulated crash');
+    expect(JSON.parse((await admin.get(keys.publishing('crash-1')))!)).toEqual({
+      list: results,
+      session: [],
+    });
+    expect(JSON.parse((await admin.get(keys.publishing('crash-2')))!)).toMatchObject({
+      list: replies,
+    });
 
     // A task that was answered in full before its worker died: no marker.
     await admin.set(keys.status('whole-1'), JSON.stringify(crashed('whole-1')), 'PX', 60_000);
@@ -220,6 +231,8 @@ describe('worker on a Redis Cluster', () => {
       consumer,
       results,
       channel,
+      sessions: SESSIONS,
+      withholdSuspectText: true,
       statusTtlMs: STATUS_TTL_MS,
     });
     const [template] = parse(await admin.lrange(results, 0, 0));
@@ -244,5 +257,27 @@ describe('worker on a Redis Cluster', () => {
     // earlier delivery may not have happened.
     await publisher.publish(first, raw);
     expect(await admin.llen(results)).toBe(before + 2);
+  });
+
+  it('assembles a session whose chunks finish out of order, once', async () => {
+    const chunk = (index: number, extra: object = {}) =>
+      task(`session-a-${index}`, { session_id: 'session-a', chunk_index: index, ...extra });
+    // The final chunk first, then the others: the session completes on the last one.
+    await admin.rpush(queue, chunk(2, { is_final: true }), chunk(0), chunk(1));
+    await waitFor('the session', async () => (await admin.llen(SESSIONS.results)) >= 1, 20_000);
+
+    // A repeat of a chunk after completion changes nothing.
+    await admin.rpush(queue, chunk(1));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const terminal = (await admin.lrange(SESSIONS.results, 0, -1)).map(
+      (item) => JSON.parse(item) as { type: string; chunks: number; audio_ms: number },
+    );
+    expect(terminal).toHaveLength(1);
+    expect(terminal[0]).toMatchObject({ type: 'session_complete', chunks: 3, audio_ms: 300 });
+    const status = JSON.parse((await admin.get(keys.sessionStatus('session-a')))!) as {
+      type: string;
+    };
+    expect(status.type).toBe('session_complete');
+    expect(await admin.zscore(keys.openSessions, 'session-a')).toBeNull();
   });
 });

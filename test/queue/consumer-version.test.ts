@@ -22,6 +22,10 @@ function fakeRedis(overrides: Record<string, unknown>) {
     blmove: vi.fn(async () => null),
     blpop: vi.fn(async () => [keys.queue, 'task'] as [string, string]),
     hincrby: vi.fn(async () => 1),
+    // A server that has not seen the script yet: the consumer sends it whole.
+    evalsha: vi.fn(async () => {
+      throw new Error('NOSCRIPT No matching script. Please use EVAL.');
+    }),
     // The batch take finds nothing waiting, so the consumer blocks.
     eval: vi.fn(async () => []),
     ...overrides,

@@ -117,6 +117,28 @@ describe('recoverOrphans', () => {
     expect(await commands.hexists(fx.keys.deliveries, taskFingerprint(poison))).toBe(0);
     expect(await commands.hget(fx.keys.deliveries, taskFingerprint('fine'))).toBe('1');
     expect(lines.some((line) => line.level === 50 && line.deadLettered === 1)).toBe(true);
+
+    // The task's status key says where it ended, and its first-seen time is gone.
+    expect(JSON.parse((await commands.get(fx.keys.status('t-1')))!)).toEqual({
+      version: 1,
+      task_id: 't-1',
+      status: 'dead_lettered',
+      reason: 'POISON',
+      finished_at: entry.dead_at,
+    });
+    expect(await commands.pttl(fx.keys.status('t-1'))).toBeGreaterThan(0);
+  });
+
+  it('leaves the status key of a task that was answered before it was dead-lettered', async () => {
+    const answered = '{"task_id":"t-2"}';
+    const final = JSON.stringify({ version: 1, task_id: 't-2', status: 'done' });
+    await commands.set(fx.keys.status('t-2'), final);
+    await commands.hset(fx.keys.firstSeen, 't-2', 1);
+    await commands.rpush(fx.keys.queue, answered);
+    await takeAs('crashy', 1);
+    await recoverOrphans(commands, fx.keys, { maxDeliveries: 1 });
+    expect(await commands.get(fx.keys.status('t-2'))).toBe(final);
+    expect(await commands.llen(fx.keys.dead)).toBe(1);
   });
 
   it('writes a custom dead reason', async () => {
@@ -232,6 +254,7 @@ describe('deadLetter', () => {
         raw: 'bad json',
         workerId: 'w',
         taskId: 't-9',
+        statusTtlMs: 60_000,
       },
       processing,
     );
@@ -248,6 +271,11 @@ describe('deadLetter', () => {
     expect('raw_truncated' in stored).toBe(false);
     expect(await commands.lrange(processing, 0, -1)).toEqual(['keep']);
     expect(await commands.hexists(fx.keys.deliveries, taskFingerprint('bad json'))).toBe(0);
+    expect(JSON.parse((await commands.get(fx.keys.status('t-9')))!)).toMatchObject({
+      task_id: 't-9',
+      status: 'dead_lettered',
+      reason: 'INVALID_JSON',
+    });
   });
 
   it('appends, oldest first', async () => {

@@ -16,6 +16,8 @@ export interface TestWorker {
   queue: string;
   results: string;
   channel: string;
+  sessionResults: string;
+  sessionChannel: string;
   stop: () => Promise<void>;
 }
 
@@ -26,11 +28,15 @@ export async function startTestWorker(
   const queue = input.queue ?? uniqueQueue(label);
   const results = `{${queue}}:test-results`;
   const channel = `{${queue}}:test-channel`;
+  const sessionResults = `{${queue}}:test-session-results`;
+  const sessionChannel = `{${queue}}:test-session-channel`;
   const config = resolveWorkerConfig({
     redisUrl: SHARED_REDIS_URL,
     queue,
     results,
     channel,
+    sessionResults,
+    sessionChannel,
     blockTimeoutMs: 300,
     heartbeatIntervalMs: 500,
     heartbeatTtlMs: 2000,
@@ -38,7 +44,7 @@ export async function startTestWorker(
     ...input,
   });
   const { worker, stop } = await startWorker(config, pino({ level: 'silent' }));
-  return { worker, queue, results, channel, stop };
+  return { worker, queue, results, channel, sessionResults, sessionChannel, stop };
 }
 
 export async function push(
