@@ -2,18 +2,21 @@
  * `asr-worker demo`: the main job end to end on one machine. A private
  * redis-server (unless --redis), a worker with the bundled model (unless
  * --model), speech synthesised in the model's vocabulary pushed as a backend
- * would push it, each result printed beside what was said, then everything
- * shut down.
+ * would push it, each result printed beside what was said; then a recording
+ * cut into chunks of one session, taken by two workers and assembled by the
+ * pool into one transcript; then everything shut down.
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 
-import { resolveWorkerConfig } from '../config.js';
+import { DEFAULTS, resolveWorkerConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import type { TaskResult } from '../protocol/result.js';
 import { createRedisClient } from '../queue/redis.js';
 import { BUNDLED_MODEL_PATH } from '../worker/engine-factory.js';
+import { runSessionDemo, sessionRecording } from './demo-session.js';
 import { demoUtterances, wordsOf, type DemoUtterance } from './demo-speech.js';
 import { chunkTasks, collectResults, describeResult, fileTask, pushTasks } from './producer.js';
 import type { OutgoingTask } from './producer.js';
@@ -26,6 +29,7 @@ export interface DemoFlags {
 }
 
 const RESULTS_TIMEOUT_MS = 300_000;
+const WORKER_IDS = ['demo-worker-1', 'demo-worker-2'];
 
 function jfkSample(): string {
   const require = createRequire(import.meta.url);
@@ -40,6 +44,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   const replyTo = `asr_demo_reply:${randomUUID()}`;
   // Made first: without espeak-ng there is nothing to start Redis for.
   const utterances = await demoUtterances({ reply_to: replyTo });
+  const recording = await sessionRecording();
   const extraTasks = flags.model ? await realSpeechTasks(replyTo) : [];
 
   let privateRedis: PrivateRedis | undefined;
@@ -49,20 +54,30 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   }
   const redisUrl = flags.redis ?? privateRedis!.url;
   const queue = flags.redis ? `asr_demo:${randomUUID()}` : 'asr_chunk_queue';
+  const sessionResults = flags.redis ? `asr_demo_sessions:${randomUUID()}` : undefined;
 
-  const config = resolveWorkerConfig({
-    redisUrl,
-    queue,
-    model: flags.model,
-    concurrency: 2,
-    heartbeatIntervalMs: 1000,
-    heartbeatTtlMs: 3000,
-  });
-  const { stop } = await startWorker(config, logger);
+  // Two workers, as two processes on two machines would be: one decode at a
+  // time each, sharing the cores between them.
+  const stops: Array<() => Promise<void>> = [];
   const redis = createRedisClient(redisUrl, 'commands', logger);
-
   try {
+    for (const workerId of WORKER_IDS) {
+      const config = resolveWorkerConfig({
+        redisUrl,
+        queue,
+        model: flags.model,
+        workerId,
+        concurrency: 1,
+        threads: Math.max(1, Math.floor(os.availableParallelism() / WORKER_IDS.length)),
+        heartbeatIntervalMs: 1000,
+        heartbeatTtlMs: 3000,
+        sessionResults,
+      });
+      stops.push((await startWorker(config, logger)).stop);
+    }
+
     console.log(`model: ${flags.model ?? `${BUNDLED_MODEL_PATH} (bundled; knows forty words)`}`);
+    console.log(`workers: ${WORKER_IDS.join(', ')}`);
     const tasks = [...utterances.map((u) => u.task), ...extraTasks];
     console.log(`pushing ${tasks.length} tasks onto '${queue}'\n`);
     await pushTasks(redis, queue, tasks);
@@ -71,16 +86,22 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     const results = await collectResults(redis, replyTo, tasks.length, RESULTS_TIMEOUT_MS, (r) =>
       console.log(describeDemoResult(r, said.get(r.task_id))),
     );
-    await redis.del(replyTo);
     if (results.length < tasks.length) {
       throw new Error(`only ${results.length} of ${tasks.length} results arrived in 5 minutes`);
     }
-
     console.log(`\n${summary(results, said)}`);
+
+    await runSessionDemo(redis, recording, {
+      queue,
+      replyTo,
+      sessionResults: sessionResults ?? DEFAULTS.sessionResults,
+      resultsTimeoutMs: RESULTS_TIMEOUT_MS,
+    });
     if (!flags.model) console.log(REAL_MODEL_HINT);
   } finally {
+    await redis.del(replyTo, ...(sessionResults ? [sessionResults] : [])).catch(() => 0);
     await redis.quit().catch(() => redis.disconnect());
-    await stop();
+    for (const stop of stops) await stop().catch(() => undefined);
     await privateRedis?.stop();
   }
 }

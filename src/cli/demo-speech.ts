@@ -69,7 +69,8 @@ export function wordsOf(text: string): string[] {
     .filter((word) => word.length > 0);
 }
 
-function speak(text: string, voice: string): Buffer {
+/** espeak-ng's WAV (22.05 kHz mono) of `text`; throws SpeechSynthesisError without it. */
+export function speak(text: string, voice: string): Buffer {
   const spoken = spawnSync('espeak-ng', ['-v', voice, '-s', '150', '--stdout', text], {
     maxBuffer: 16 * 1024 * 1024,
   });

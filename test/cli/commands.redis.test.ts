@@ -13,6 +13,9 @@ import { fixture, PROJECT_ROOT, speechSets, testModel } from '../support/fixture
 import { cleanQueue, connect, SHARED_REDIS_URL } from '../support/redis.js';
 import { startTestWorker, type TestWorker } from '../worker/support.js';
 
+/** Well inside the test timeout, so a command that hangs fails with what it printed. */
+const CLI_TIMEOUT_MS = 100_000;
+
 function cli(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
@@ -25,13 +28,41 @@ function cli(
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
+  const timer = setTimeout(() => {
+    output += `\n[test: no exit after ${CLI_TIMEOUT_MS} ms; sending SIGTERM]\n`;
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 2_000);
+  }, CLI_TIMEOUT_MS);
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    }),
+  );
 }
 
 /** The demo's "said" and "heard" lines, paired. */
 function saidAndHeard(output: string): Array<{ said: string; heard: string }> {
   const pairs = output.matchAll(/said {2}"([^"]*)".*\n\s+heard "([^"]*)"/g);
   return [...pairs].map(([, said, heard]) => ({ said: said!, heard: heard! }));
+}
+
+/** The demo's session part: each chunk's answer, the assembled segments, what was said. */
+function sessionPart(output: string) {
+  const chunks = [
+    ...output.matchAll(/^ {2}chunk (\d+) \(([\d.]+)-([\d.]+) s\) answered by (\S+):/gm),
+  ].map(([, index, from, to, worker]) => ({
+    index: Number(index),
+    from: Number(from),
+    to: Number(to),
+    worker: worker!,
+  }));
+  const segments = [...output.matchAll(/^ {4}\[ *([\d.]+)s - *([\d.]+)s\] (.*)$/gm)].map(
+    ([, start, end, text]) => ({ start: Number(start), end: Number(end), text: text! }),
+  );
+  const said = /^ {2}said {6}"([^"]*)"$/m.exec(output)?.[1];
+  const assembled = /^ {2}assembled "([^"]*)"/m.exec(output)?.[1];
+  return { chunks, segments, said, assembled };
 }
 
 describe('asr-worker demo', () => {
@@ -49,6 +80,29 @@ describe('asr-worker demo', () => {
       expect(output).toContain(form);
     }
     expect(output).toContain('asr-worker demo --model path/to/ggml-base.en.bin');
+
+    // One recording in five chunks, pushed at once to two workers of one
+    // decode each: both take chunks, and the pool assembles them in order.
+    const session = sessionPart(output);
+    expect(session.chunks.map((c) => c.index).sort(), output).toEqual([0, 1, 2, 3, 4]);
+    expect(new Set(session.chunks.map((c) => c.worker))).toEqual(
+      new Set(['demo-worker-1', 'demo-worker-2']),
+    );
+    expect(session.said).toBe('go back home light on play music pause stop');
+    expect(session.assembled).toBe(session.said);
+    expect(output).toContain('✓ word for word');
+    // Segment times are on the session's time line: in order, each inside the
+    // chunk it came from (a chunk's own times would all start near 0).
+    const starts = session.segments.map((s) => s.start);
+    expect(starts).toEqual([...starts].sort((a, b) => a - b));
+    for (const segment of session.segments) {
+      const chunk = session.chunks.find((c) => c.from <= segment.start && segment.start < c.to);
+      expect(chunk, `segment at ${segment.start} s`).toBeDefined();
+      expect(segment.end).toBeLessThanOrEqual(chunk!.to + 0.1);
+    }
+    expect(session.segments.at(-1)!.start).toBeGreaterThanOrEqual(
+      session.chunks.find((c) => c.index === 4)!.from,
+    );
   });
 
   it('adds real speech, whole and in chunks, when given a model', async () => {
@@ -58,6 +112,9 @@ describe('asr-worker demo', () => {
     expect(output.match(/s audio, decode \d+ ms/g)).toHaveLength(4);
     expect(output).toContain('chunk 2 (final)');
     expect(saidAndHeard(output)).toHaveLength(7);
+    // The session part runs too, whatever the model makes of the words.
+    expect(sessionPart(output).chunks).toHaveLength(5);
+    expect(output).toMatch(/^ {2}assembled "/m);
   });
 
   it('says how to get espeak-ng when it is missing, before starting anything', async () => {
