@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 
 import { loadAddon } from './binding.js';
 import { CallSite, EngineError } from './engine-error.js';
-import type { NativeModel, NativeModelInfo } from './native-types.js';
+import type { NativeModel, NativeModelInfo, NativeSegment } from './native-types.js';
 import { attachNativeLogs, expectStopNoise } from './native-logs.js';
 import {
   resolveLoadOptions,
@@ -20,23 +20,8 @@ import {
 import { StateSlots } from './state-slots.js';
 import type { Transcriber } from './transcriber.js';
 
-export interface Segment {
-  startMs: number;
-  endMs: number;
-  text: string;
-  /**
-   * whisper's probability (0 to 1) that the 30 s window the segment came
-   * from holds no speech; segments of one window share it.
-   */
-  noSpeechProb: number;
-  /**
-   * Mean log probability (0 or below) of the segment's text tokens, special
-   * and timestamp tokens left out; 0 when it has none.
-   */
-  avgLogprob: number;
-  /** The text tokens that mean is over. */
-  tokens: number;
-}
+/** One stretch of text with its times and whisper's confidence in it. */
+export type Segment = NativeSegment;
 
 /** Why whisper did not run on a chunk: below the silence floor, or no speech per the VAD. */
 export type SkipReason = 'silence' | 'no_speech';

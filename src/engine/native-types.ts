@@ -27,8 +27,17 @@ export interface NativeSegment {
   startMs: number;
   endMs: number;
   text: string;
+  /**
+   * whisper's probability (0 to 1) that the 30 s window the segment came
+   * from holds no speech; segments of one window share it.
+   */
   noSpeechProb: number;
+  /**
+   * Mean log probability (0 or below) of the segment's text tokens, special
+   * and timestamp tokens left out; 0 when it has none.
+   */
   avgLogprob: number;
+  /** The text tokens that mean is over. */
   tokens: number;
 }
 

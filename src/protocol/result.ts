@@ -21,8 +21,17 @@ export interface ResultSegment extends Partial<SegmentQuality> {
   text: string;
 }
 
-/** The chunk's quality, summarised over its segments; see docs/quality.md. */
+/**
+ * The chunk as a whole (docs/quality.md). no_speech_prob: the segments'
+ * values weighted by their duration. avg_logprob: weighted by their tokens
+ * (the mean over every text token). compression_ratio and repetition_loop:
+ * of the whole text, so a loop made of several short segments ("Thank you."
+ * four times) counts. likely_hallucination: any suspect segment, or a whole
+ * text that loops or compresses past the limit. With no segments (a skipped
+ * chunk) every number is 0 and every flag false: there is nothing to judge.
+ */
 export interface ChunkQuality extends SegmentQuality {
+  /** Segments flagged likely_hallucination. */
   suspect_segments: number;
 }
 

@@ -7,43 +7,18 @@
  * anyway (avg_logprob below minAvgLogprob). Decisions use the rounded
  * numbers, so a reader re-applying the rule to the wire gets the same flags.
  */
+import type { Segment } from '../engine/model.js';
+import type { ChunkQuality, SegmentQuality } from '../protocol/result.js';
 import { compressionRatio } from './compression-ratio.js';
 import { hasRepetitionLoop } from './repetition.js';
 import { DEFAULT_QUALITY_THRESHOLDS, type QualityThresholds } from './thresholds.js';
 
 export type { QualityThresholds };
 
-/** What the engine reports per segment (src/engine/model.ts Segment). */
-export interface AssessableSegment {
-  startMs: number;
-  endMs: number;
-  text: string;
-  noSpeechProb: number;
-  avgLogprob: number;
-  tokens: number;
-}
+/** What the engine reports per segment. */
+export type AssessableSegment = Segment;
 
-export interface SegmentQuality {
-  no_speech_prob: number;
-  avg_logprob: number;
-  compression_ratio: number;
-  repetition_loop: boolean;
-  likely_hallucination: boolean;
-}
-
-/**
- * The chunk as a whole. no_speech_prob: the segments' values weighted by
- * their duration. avg_logprob: weighted by their tokens (the mean over every
- * text token). compression_ratio and repetition_loop: of the whole text, so
- * a loop made of several short segments ("Thank you." four times) counts.
- * likely_hallucination: any suspect segment, or a whole text that loops or
- * compresses past the limit. With no segments (a skipped chunk) every
- * number is 0 and every flag false: there is nothing to judge.
- */
-export interface ChunkQuality extends SegmentQuality {
-  /** Segments flagged likely_hallucination. */
-  suspect_segments: number;
-}
+export type { ChunkQuality, SegmentQuality };
 
 export interface QualityAssessment {
   segments: SegmentQuality[];

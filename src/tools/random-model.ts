@@ -13,13 +13,13 @@
 //
 // All integers and floats are little-endian, as whisper.cpp reads them on
 // little-endian hosts.
-import { randomBytes } from 'node:crypto';
-import { access, mkdir, open, rename, rm } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import path from 'node:path';
 
 import { seededRandom } from '../seeded-random.js';
+import { writeOnce } from './write-once.js';
 
 export interface WhisperShape {
   name: string;
@@ -561,20 +561,9 @@ export async function writeRandomModel(
   }
 }
 
-async function exists(filePath: string): Promise<boolean> {
-  try {
-    await access(filePath);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Returns `<dir>/ggml-random-<shape>-s<seed>.bin`, writing it first if it is
- * missing. The model is written under a unique temporary name and renamed
- * into place, so a concurrent reader (another test file) never sees half a
- * file; two concurrent writers produce identical bytes, so either rename wins.
+ * missing (safe with concurrent readers and writers: see write-once.ts).
  */
 export async function ensureRandomModel(
   dir: string,
@@ -583,16 +572,7 @@ export async function ensureRandomModel(
 ): Promise<string> {
   const shape = SHAPES[shapeName];
   if (shape === undefined) throw new Error(`unknown model shape '${String(shapeName)}'`);
-  const finalPath = path.join(dir, `ggml-random-${shapeName}-s${seed}.bin`);
-  if (await exists(finalPath)) return finalPath;
-  await mkdir(dir, { recursive: true });
-  const tempPath = `${finalPath}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeRandomModel(tempPath, shape, { seed });
-    await rename(tempPath, finalPath);
-  } catch (error) {
-    await rm(tempPath, { force: true });
-    throw error;
-  }
-  return finalPath;
+  return writeOnce(path.join(dir, `ggml-random-${shapeName}-s${seed}.bin`), (tempPath) =>
+    writeRandomModel(tempPath, shape, { seed }),
+  );
 }

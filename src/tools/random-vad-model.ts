@@ -20,12 +20,12 @@
 //               speech from about -35 dBFS, a 440 Hz tone from about -27;
 //               speech at -20 dBFS is found where it is, and silence around
 //               it is not. Tests can check boundaries against that.
-import { randomBytes } from 'node:crypto';
-import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import path from 'node:path';
 
 import { float16Bits, normalSampler } from './random-model.js';
+import { writeOnce } from './write-once.js';
 
 export type VadWeights = 'random' | 'loudness';
 
@@ -188,34 +188,16 @@ export function randomVadModelBytes(weights: VadWeights, seed = 0): Buffer {
   return Buffer.concat([header(), ...tensors(fill).map(tensorRecord)]);
 }
 
-async function exists(filePath: string): Promise<boolean> {
-  try {
-    await access(filePath);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Returns `<dir>/ggml-vad-<weights>-s<seed>.bin`, writing it first if it is
- * missing, under a temporary name renamed into place (as ensureRandomModel).
+ * missing (safe with concurrent readers and writers: see write-once.ts).
  */
 export async function ensureRandomVadModel(
   dir: string,
   weights: VadWeights,
   seed = 0,
 ): Promise<string> {
-  const finalPath = path.join(dir, `ggml-vad-${weights}-s${seed}.bin`);
-  if (await exists(finalPath)) return finalPath;
-  await mkdir(dir, { recursive: true });
-  const tempPath = `${finalPath}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tempPath, randomVadModelBytes(weights, seed));
-    await rename(tempPath, finalPath);
-  } catch (error) {
-    await rm(tempPath, { force: true });
-    throw error;
-  }
-  return finalPath;
+  return writeOnce(path.join(dir, `ggml-vad-${weights}-s${seed}.bin`), (tempPath) =>
+    writeFile(tempPath, randomVadModelBytes(weights, seed)),
+  );
 }
