@@ -3,7 +3,8 @@
 //
 //   node scripts/build-native.mjs                 best backend for this host
 //   node scripts/build-native.mjs --if-missing    npm's install step: CPU, only
-//                                                 when no addon is built yet
+//                                                 when no addon is built and no
+//                                                 prebuilt one matches this host
 //   node scripts/build-native.mjs --gyp           the CPU addon through node-gyp
 //   node scripts/build-native.mjs --target whisper-cli
 //                                                 the reference CLI for tests
@@ -129,6 +130,17 @@ function anyAddonBuilt() {
   return BACKENDS.some((backend) => existsSync(addonPathFor(backend)));
 }
 
+// The package's CPU prebuild for this platform, architecture and libc, found
+// the way the loader finds it (node-gyp-build over prebuildify's layout).
+// GPU prebuilds are chosen at load time, where the driver can be seen.
+function matchingPrebuild() {
+  try {
+    return require('node-gyp-build').path(path.join(projectRoot, 'prebuilt', 'cpu'));
+  } catch {
+    return undefined;
+  }
+}
+
 // node-gyp itself: the project's dev dependency when installed, else the copy
 // npm bundles (end users get no dev dependencies). npm_execpath is npm's
 // bin/npm-cli.js while npm runs this script; without it, npm is looked for
@@ -181,8 +193,9 @@ function runNodeGyp(reason) {
   const result = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: projectRoot });
   if (result.status !== 0) {
     fail(
-      'the node-gyp build failed (see its output above). Installing CMake ' +
-        '(Debian: apt-get install cmake) gives the main build instead.',
+      'the node-gyp build failed (see its output above). It needs a C++17 compiler ' +
+        'and make (Debian: apt-get install g++ make); with CMake too (apt-get install ' +
+        'cmake) the main build runs instead.',
     );
   }
   say(`built ${GYP_ADDON_PATH}`);
@@ -237,6 +250,17 @@ function main() {
   if (args.ifMissing && anyAddonBuilt()) {
     say('native addon already built; skipping (npm run build:native rebuilds it).');
     return;
+  }
+  if (args.ifMissing) {
+    const prebuild = matchingPrebuild();
+    if (prebuild) {
+      say(`using the prebuilt addon ${prebuild}; nothing to compile.`);
+      return;
+    }
+    say(
+      `no prebuilt addon in this package for ${process.platform}-${process.arch}; ` +
+        'building it from the pinned whisper.cpp source (needs CMake or node-gyp, and a C++17 compiler).',
+    );
   }
 
   const sourceDir = locateWhisperSource();

@@ -7,7 +7,7 @@ import path from 'node:path';
 
 import type { Logger } from 'pino';
 
-import { loadAddon } from './binding.js';
+import { loadAddon, reportGpuFallbacks } from './binding.js';
 import { CallSite, EngineError } from './engine-error.js';
 import type { NativeModel, NativeModelInfo, NativeSegment } from './native-types.js';
 import { attachNativeLogs, expectStopNoise } from './native-logs.js';
@@ -91,6 +91,7 @@ export async function loadModel(
   }
   const binding = loadAddon(resolved.addonPath);
   if (logger) attachNativeLogs(binding.addon, logger);
+  reportGpuFallbacks(binding, logger);
 
   try {
     const native = await binding.addon.loadModel(modelPath, {

@@ -1,14 +1,17 @@
 /**
- * binding.gyp is the second build path (CPU only, for hosts without CMake).
- * Its addon must compute exactly what the CMake CPU addon computes: the same
+ * binding.gyp is the second build path (CPU only): hosts without CMake use
+ * it, and the CPU prebuild that ships in the package is made with it. Its
+ * addon must compute exactly what the CMake CPU addon computes: the same
  * samples from the same file, the same segments from the same model. A flag
  * that differs between the builds (-ffp-contract, an instruction set, NDEBUG)
  * shows up here first.
  *
- * CI builds the gyp addon before the tests and sets ASR_EXPECT_GYP_BUILD=1,
- * so a missing build fails there; elsewhere it skips, saying so in its name.
+ * The gyp addon is 'npm run build:gyp''s build/Release one or, when that was
+ * moved into the package by 'npm run prebuild:addon', the CPU prebuild. CI
+ * makes the prebuild before the tests and sets ASR_EXPECT_GYP_BUILD=1, so a
+ * missing build fails there; elsewhere it skips, saying so in its name.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +19,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio, loadModel, type Model } from '../../src/index.js';
 import { JFK_MP3, PROJECT_ROOT, testModel } from '../support/fixtures.js';
 
-const GYP_ADDON = path.join(PROJECT_ROOT, 'build', 'Release', 'asr_engine.node');
+const GYP_BUILD = path.join(PROJECT_ROOT, 'build', 'Release', 'asr_engine.node');
+const CPU_PREBUILDS = path.join(
+  PROJECT_ROOT,
+  'prebuilt',
+  'cpu',
+  'prebuilds',
+  `${process.platform}-${process.arch}`,
+);
+
+function gypAddon(): string {
+  if (existsSync(GYP_BUILD) || !existsSync(CPU_PREBUILDS)) return GYP_BUILD;
+  const prebuilt = readdirSync(CPU_PREBUILDS).find((name) => name.endsWith('.node'));
+  return prebuilt ? path.join(CPU_PREBUILDS, prebuilt) : GYP_BUILD;
+}
+
+const GYP_ADDON = gypAddon();
 const CMAKE_ADDON = path.join(PROJECT_ROOT, 'build-cmake', 'cpu', 'Release', 'asr_engine.node');
 
 const GYP_BUILT = existsSync(GYP_ADDON);
@@ -46,8 +64,8 @@ function firstDifference(a: Float32Array, b: Float32Array): number {
 describe.skipIf(!GYP_BUILT && !GYP_REQUIRED)(
   GYP_BUILT || GYP_REQUIRED
     ? TITLE
-    : `${TITLE} (skipped: build/Release/asr_engine.node is not built; ` +
-        "'npm run build:gyp' builds it, ASR_EXPECT_GYP_BUILD=1 requires it)",
+    : `${TITLE} (skipped: neither build/Release/asr_engine.node nor a CPU prebuild is built; ` +
+        "'npm run build:gyp' or 'npm run prebuild:addon' builds one, ASR_EXPECT_GYP_BUILD=1 requires it)",
   () => {
     const models: Model[] = [];
     let gyp: Model;
@@ -57,7 +75,7 @@ describe.skipIf(!GYP_BUILT && !GYP_REQUIRED)(
       if (!GYP_BUILT) {
         throw new Error(
           `ASR_EXPECT_GYP_BUILD=1, but ${GYP_ADDON} does not exist: ` +
-            "build it with 'npm run build:gyp' before the tests.",
+            "build it with 'npm run build:gyp' or 'npm run prebuild:addon' before the tests.",
         );
       }
       if (!existsSync(CMAKE_ADDON)) {
