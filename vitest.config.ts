@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: fast unit tests that need nothing, native tests that load
+// Four projects: fast unit tests that need nothing, native tests that load
 // the addon and run whisper (one file at a time: each already uses both
-// cores), and tests against a real Redis.
+// cores), tests against a real Redis, and the package test that packs and
+// installs the project the way a user gets it.
 export default defineConfig({
   test: {
     projects: [
@@ -10,7 +11,12 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/native/**', 'test/**/*.redis.test.ts', 'node_modules/**'],
+          exclude: [
+            'test/native/**',
+            'test/**/*.redis.test.ts',
+            'test/**/*.package.test.ts',
+            'node_modules/**',
+          ],
         },
       },
       {
@@ -31,6 +37,14 @@ export default defineConfig({
           globalSetup: ['test/native/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
+          name: 'package',
+          include: ['test/**/*.package.test.ts'],
+          testTimeout: 300_000,
           hookTimeout: 300_000,
         },
       },
