@@ -17,21 +17,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { decodeAudio, loadModel, type Model } from '../../src/index.js';
-import { JFK_MP3, PROJECT_ROOT, testModel } from '../support/fixtures.js';
+import { CPU_PREBUILD_DIR, JFK_MP3, PROJECT_ROOT, testModel } from '../support/fixtures.js';
 
 const GYP_BUILD = path.join(PROJECT_ROOT, 'build', 'Release', 'asr_engine.node');
-const CPU_PREBUILDS = path.join(
-  PROJECT_ROOT,
-  'prebuilt',
-  'cpu',
-  'prebuilds',
-  `${process.platform}-${process.arch}`,
-);
 
 function gypAddon(): string {
-  if (existsSync(GYP_BUILD) || !existsSync(CPU_PREBUILDS)) return GYP_BUILD;
-  const prebuilt = readdirSync(CPU_PREBUILDS).find((name) => name.endsWith('.node'));
-  return prebuilt ? path.join(CPU_PREBUILDS, prebuilt) : GYP_BUILD;
+  if (existsSync(GYP_BUILD) || !existsSync(CPU_PREBUILD_DIR)) return GYP_BUILD;
+  const prebuilt = readdirSync(CPU_PREBUILD_DIR).find((name) => name.endsWith('.node'));
+  return prebuilt ? path.join(CPU_PREBUILD_DIR, prebuilt) : GYP_BUILD;
 }
 
 const GYP_ADDON = gypAddon();

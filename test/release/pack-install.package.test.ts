@@ -12,17 +12,11 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { PROJECT_ROOT } from '../support/fixtures.js';
+import { CPU_PREBUILD_DIR } from '../support/fixtures.js';
 import { phrase, spokenForms } from '../support/spoken-words.js';
 import { cleanEnv, npm, pack, PACKAGE_NAME } from './npm.js';
 
-const PREBUILD_DIR = path.join(
-  PROJECT_ROOT,
-  'prebuilt',
-  'cpu',
-  'prebuilds',
-  `${process.platform}-${process.arch}`,
-);
+const PREBUILD_DIR = CPU_PREBUILD_DIR;
 const PREBUILT = existsSync(PREBUILD_DIR);
 const REQUIRED = process.env.ASR_EXPECT_PREBUILD === '1';
 const TITLE = 'packed, installed without compilers, transcribing with the prebuild';

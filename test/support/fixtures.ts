@@ -39,6 +39,15 @@ export const SPEECH_TEXT = 'The quick brown fox jumps over the lazy dog near the
  */
 export const MICRO_MODEL = path.join(PROJECT_ROOT, 'models', 'ggml-micro-en.bin');
 
+/** Where 'npm run prebuild:addon' puts this host's CPU prebuild (the node-gyp build). */
+export const CPU_PREBUILD_DIR = path.join(
+  PROJECT_ROOT,
+  'prebuilt',
+  'cpu',
+  'prebuilds',
+  `${process.platform}-${process.arch}`,
+);
+
 export function fixture(name: string): string {
   return path.join(FIXTURES_DIR, name);
 }
