@@ -12,6 +12,8 @@ export interface EngineFacts {
   modelShape?: string;
   /** The addon's backend: cpu, cuda, metal; "none" for the no-op engine. */
   backend: string;
+  /** The asr_engine.node file in use (a local build or a prebuilt one). */
+  addonPath?: string;
   device: string;
   threads?: number;
   states: number;

@@ -83,6 +83,7 @@ export function engineFacts(engine: Transcriber): EngineFacts {
     // whisper.cpp names the shapes of OpenAI's models; any other is 'unknown'.
     modelShape: info.type === 'unknown' ? 'custom shape' : info.type,
     backend: info.backend,
+    addonPath: info.addonPath,
     // The engine factory loads on the default device, GPU 0, when it uses one.
     device: info.useGpu ? 'gpu 0' : 'cpu',
     threads: info.threads,
