@@ -15,6 +15,7 @@ import { DEFAULTS } from '../config.js';
 import { inspectDatabase } from '../diagnosis/inspect.js';
 import { renderText } from '../diagnosis/render-text.js';
 import { buildReport, REPORT_VERSION, type NoVerdictReport } from '../diagnosis/report.js';
+import { assertDatabase, explainRedisFailure } from '../queue/connection-checks.js';
 import { createRedisClient, redactRedisUrl, type RedisClient } from '../queue/redis.js';
 
 export interface DoctorFlags {
@@ -66,8 +67,19 @@ export async function doctorCommand(flags: DoctorFlags): Promise<void> {
     await reachable(redis, flags.connectTimeoutMs);
   } catch (error) {
     redis?.disconnect();
-    const why = scrub(messageOf(error), flags.redis, redacted);
+    const why = scrub(
+      messageOf(redis ? explainRedisFailure(redis, error) : error),
+      flags.redis,
+      redacted,
+    );
     return noVerdict(flags, redacted, 'REDIS_UNREACHABLE', `could not reach ${redacted}: ${why}`);
+  }
+
+  try {
+    await assertDatabase(redis);
+  } catch (error) {
+    redis.disconnect();
+    return noVerdict(flags, redacted, 'REDIS_DATABASE_MISSING', `${redacted}: ${messageOf(error)}`);
   }
 
   try {

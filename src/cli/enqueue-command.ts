@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { createLogger } from '../logger.js';
+import { assertDatabase, explainRedisFailure } from '../queue/connection-checks.js';
 import { createRedisClient } from '../queue/redis.js';
 import {
   chunkTasks,
@@ -33,6 +34,7 @@ export async function enqueueCommand(files: string[], flags: EnqueueFlags): Prom
   };
 
   try {
+    await assertDatabase(redis);
     const tasks: OutgoingTask[] = [];
     const fileOf = new Map<string, string>();
     for (const file of files) {
@@ -60,6 +62,8 @@ export async function enqueueCommand(files: string[], flags: EnqueueFlags): Prom
         );
       }
     }
+  } catch (error) {
+    throw explainRedisFailure(redis, error);
   } finally {
     await redis.quit().catch(() => redis.disconnect());
   }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 
 import { resolveWorkerConfig, type WorkerConfig } from '../config.js';
 import { createLogger } from '../logger.js';
+import { explainRedisFailure } from '../queue/connection-checks.js';
 import { createRedisClient, redactRedisUrl } from '../queue/redis.js';
 import { createEngine } from '../worker/engine-factory.js';
 import { Worker } from '../worker/worker.js';
@@ -123,10 +124,11 @@ export async function startWorker(
     blocking.disconnect();
     commands.disconnect();
     await engine.close();
-    const code = (error as { code?: unknown }).code;
+    const explained = explainRedisFailure(commands, error);
+    const code = (explained as { code?: unknown }).code;
     throw new WorkerStartError(
       typeof code === 'string' ? code : 'WORKER_START_FAILED',
-      `could not start (Redis at ${redactRedisUrl(config.redisUrl)}): ${(error as Error).message}`,
+      `could not start (Redis at ${redactRedisUrl(config.redisUrl)}): ${explained.message}`,
     );
   }
 

@@ -35,6 +35,7 @@ import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis'
 import type { Logger } from 'pino';
 
 import { errorSummary } from '../logger.js';
+import { rememberConnectErrors } from './connection-checks.js';
 
 export type RedisRole = 'blocking' | 'commands';
 
@@ -180,6 +181,7 @@ export function createRedis(url: string, role: RedisRole, logger: Logger): Redis
   redis.on('error', (error: Error) => {
     log.warn({ err: errorSummary(error) }, 'redis connection error');
   });
+  rememberConnectErrors(redis);
   redis.on('ready', () => {
     log.info('redis connection ready');
   });
@@ -256,6 +258,7 @@ function createCluster(url: string, role: RedisRole, logger: Logger): Cluster {
   cluster.on('node error', (error: Error, node: string) => {
     log.warn({ err: errorSummary(error), node }, 'redis cluster node error');
   });
+  rememberConnectErrors(cluster);
   cluster.on('ready', () => {
     log.info('redis cluster ready');
   });

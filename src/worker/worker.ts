@@ -17,6 +17,7 @@ import { assertQueueType, sampleQueue, type QueueSample } from '../health/queue-
 import { packageVersion } from '../health/version.js';
 import { ResultPublisher } from '../publish/publisher.js';
 import { leadingTaskId } from '../protocol/task-id.js';
+import { assertDatabase } from '../queue/connection-checks.js';
 import { QueueConsumer, taskFingerprint } from '../queue/consumer.js';
 import { Heartbeat } from '../queue/heartbeat.js';
 import { queueKeys, type QueueKeys } from '../queue/keys.js';
@@ -205,6 +206,9 @@ export class Worker {
     const { config, logger, commands } = this.deps;
     // First, so a port clash fails before this worker registers anywhere.
     await this.monitor.listen();
+    // Both connections on the database the URL names, or none at all.
+    await assertDatabase(commands);
+    await assertDatabase(this.deps.blocking);
     // A key of the wrong type would never hold a task: a producer writes
     // elsewhere or in another dialect, and waiting on it would look healthy.
     const queue = await sampleQueue(commands, config.queue);

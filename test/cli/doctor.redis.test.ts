@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startPrivateRedis, type PrivateRedis } from '../../src/cli/private-redis.js';
 import type { DoctorReport } from '../../src/diagnosis/report.js';
 import { PROJECT_ROOT } from '../support/fixtures.js';
-import { connect, waitFor } from '../support/redis.js';
+import { connect, SHARED_REDIS_URL, waitFor } from '../support/redis.js';
 
 const CLI = path.join(PROJECT_ROOT, 'dist', 'cli.js');
 const QUEUE = 'asr_chunk_queue';
@@ -263,6 +263,20 @@ describe('a Redis that is not there', () => {
       error: { code: 'REDIS_UNREACHABLE' },
     });
     expect(json.all).not.toContain('hunter2secret');
+  });
+});
+
+describe('a database the Redis does not have', () => {
+  it('exits 2 instead of judging database 0 in its place', async () => {
+    const { code, stdout } = await doctor(['--redis', `${SHARED_REDIS_URL}/9999`, '--json']);
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toMatchObject({
+      exitCode: 2,
+      error: {
+        code: 'REDIS_DATABASE_MISSING',
+        message: expect.stringContaining('database 9999 does not exist'),
+      },
+    });
   });
 });
 
