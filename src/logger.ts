@@ -9,8 +9,21 @@ export interface LoggerOptions {
   pretty?: boolean;
 }
 
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+export class LogLevelError extends Error {
+  override readonly name = 'LogLevelError';
+  readonly code = 'INVALID_CONFIG';
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.ASR_LOG_LEVEL ?? 'info';
+  // pino's own refusal speaks of "custom levels" and lists none.
+  if (!LEVELS.includes(level)) {
+    throw new LogLevelError(
+      `log level '${level}' (--log-level, ASR_LOG_LEVEL) is not one of ${LEVELS.join(', ')}`,
+    );
+  }
   const pretty = options.pretty ?? (process.stdout.isTTY === true && !process.env.CI);
   if (!pretty) return pino({ level });
 

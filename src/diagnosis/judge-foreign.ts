@@ -7,7 +7,7 @@
 import { DIALECT_NAMES, type DoctorFacts, type ForeignQueue } from './facts.js';
 import type { Finding } from './findings.js';
 import { looksAlike } from './similar-keys.js';
-import { count, foreignWorkers } from './wording.js';
+import { count, foreignWorkers, runCommandFor } from './wording.js';
 
 /** Where each library's workers read their jobs from, for the explanation. */
 const READS_FROM: Record<ForeignQueue['dialect'], string> = {
@@ -24,7 +24,7 @@ export function judgeForeign(facts: DoctorFacts): Finding[] {
     const dialect = DIALECT_NAMES[queue.dialect];
     const advice = lookalike
       ? ` Its name looks like '${lookalike}': if these workers are meant to transcribe ` +
-        `that queue, replace them with asr-worker run --queue '${facts.configuredQueue}'.`
+        `that queue, replace them with ${runCommandFor(facts.configuredQueue, facts)}.`
       : '';
     return {
       severity: lookalike && inUse ? 'warning' : 'info',

@@ -5,7 +5,7 @@
 import { queueKeys } from '../queue/keys.js';
 import { DIALECT_NAMES, type DoctorFacts, type QueueFacts } from './facts.js';
 import type { Finding } from './findings.js';
-import { age, count, foreignWorkers, ourWorkers, quotedList } from './wording.js';
+import { age, count, foreignWorkers, ourWorkers, quotedList, runCommandFor } from './wording.js';
 
 /** A task waiting this long while workers listen means too few or stuck workers. */
 export const BACKLOG_OLD_MS = 5 * 60_000;
@@ -34,7 +34,7 @@ export function judgeQueue(queue: QueueFacts, facts: DoctorFacts): Finding[] {
   if (depth > 0 && queue.workers.length === 0) findings.push(backlogWithoutWorker(queue, facts));
   if (depth > 0 && queue.workers.length > 0) findings.push(...backlogOld(queue, facts));
   if (depth === 0 && queue.workers.length > 0) findings.push(...misdirected(queue, facts));
-  findings.push(...orphaned(queue), ...deadLetters(queue, facts));
+  findings.push(...orphaned(queue, facts), ...deadLetters(queue, facts));
   return findings;
 }
 
@@ -71,7 +71,7 @@ function backlogWithoutWorker(queue: QueueFacts, facts: DoctorFacts): Finding {
       (details.length > 0 ? ` (${details.join('; ')})` : '') +
       ', and no worker of ours listens on it: they wait forever. ' +
       (elsewhere.text === '' ? '' : `Workers seen instead: ${elsewhere.text}. `) +
-      `Start a worker on this key: asr-worker run --queue '${key}'.`,
+      `Start a worker on this key: ${runCommandFor(key, facts)}.`,
     keys: [key, ...elsewhere.keys],
   };
 }
@@ -161,7 +161,7 @@ function misdirected(queue: QueueFacts, facts: DoctorFacts): Finding[] {
   ];
 }
 
-function orphaned(queue: QueueFacts): Finding[] {
+function orphaned(queue: QueueFacts, facts: DoctorFacts): Finding[] {
   const lists = queue.processing.filter((list) => !list.workerAlive);
   if (lists.length === 0) return [];
   const key = queue.list.key;
@@ -171,7 +171,7 @@ function orphaned(queue: QueueFacts): Finding[] {
       ? `The ${count(queue.workers.length, 'live worker')} on '${key}' move them back to ` +
         'the queue within their redelivery interval; if they stay, read the logs of those workers.'
       : `No live worker on '${key}' will move them back: start one ` +
-        `(asr-worker run --queue '${key}'); it recovers them as it starts.`;
+        `(${runCommandFor(key, facts)}); it recovers them as it starts.`;
   return [
     {
       severity: queue.workers.length > 0 ? 'warning' : 'error',

@@ -2,7 +2,8 @@
  * Small phrases the findings and the text report share: counts, ages and
  * worker lists, said the same way everywhere.
  */
-import type { ForeignWorker, LiveWorker } from './facts.js';
+import { DEFAULTS } from '../config.js';
+import type { DoctorFacts, ForeignWorker, LiveWorker } from './facts.js';
 
 /** At most this many workers are named; the rest are counted. */
 const NAMED_WORKERS = 3;
@@ -28,6 +29,15 @@ export function ourWorkers(workers: LiveWorker[]): string {
 
 export function foreignWorkers(workers: ForeignWorker[]): string {
   return named(workers.map((w) => describe(w.name, w.host, w.pid, w.state)));
+}
+
+/**
+ * The command that starts a worker on `key` in the database doctor looked
+ * at: without --redis it would go to the default Redis's database 0.
+ */
+export function runCommandFor(key: string, facts: Pick<DoctorFacts, 'redis'>): string {
+  const redis = facts.redis === DEFAULTS.redisUrl ? '' : ` --redis '${facts.redis}'`;
+  return `asr-worker run${redis} --queue '${key}'`;
 }
 
 /** 'a', 'b' and 'c', quoted. */

@@ -77,7 +77,7 @@ function fileCandidate(
     gpu,
     location: file,
     resolve() {
-      if (!existsSync(file)) throw new Error('not built');
+      if (!existsSync(file)) throw new Error(origin === 'explicit' ? 'no file there' : 'not built');
       return file;
     },
   };

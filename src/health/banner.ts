@@ -43,6 +43,10 @@ export function bannerFields(facts: BannerFacts): Record<string, unknown> {
   return { ...rest, ...engine };
 }
 
+function counted(n: number, singular: string): string {
+  return `${n} ${singular}${n === 1 ? '' : 's'}`;
+}
+
 export function bannerMessage(facts: BannerFacts): string {
   const { engine } = facts;
   const onQueue =
@@ -51,8 +55,8 @@ export function bannerMessage(facts: BannerFacts): string {
     engine.modelShape,
     engine.backend,
     engine.device,
-    engine.threads === undefined ? undefined : `${engine.threads} threads`,
-    engine.states === 1 ? '1 state' : `${engine.states} states`,
+    engine.threads === undefined ? undefined : counted(engine.threads, 'thread'),
+    counted(engine.states, 'state'),
   ].filter((part) => part !== undefined && part !== 'none');
   const http = facts.http === undefined ? 'no HTTP' : `health and metrics on ${facts.http}`;
   return (
@@ -60,7 +64,7 @@ export function bannerMessage(facts: BannerFacts): string {
     `results to list '${facts.results}' and channel '${facts.channel}'; ` +
     `sessions to list '${facts.sessionResults}' and channel '${facts.sessionChannel}' ` +
     `(${facts.contextChars === 0 ? 'no context' : `context ${facts.contextChars} chars`}); ` +
-    `model ${engine.model} (${shape.join(', ')}); ${facts.slots} slots; ` +
+    `model ${engine.model} (${shape.join(', ')}); ${counted(facts.slots, 'slot')}; ` +
     `version ${facts.version}; ${http}`
   );
 }

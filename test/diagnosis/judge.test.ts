@@ -90,6 +90,29 @@ describe('workers on a misspelled key', () => {
 });
 
 describe('the queue key', () => {
+  it('suggests a worker on the Redis and database it looked at', () => {
+    const onDefault = only(
+      judge(database({ queues: [backlog('asr_chunk_queue', 2)] })),
+      'BACKLOG_WITHOUT_WORKER',
+    );
+    expect(onDefault.message).toContain(
+      "Start a worker on this key: asr-worker run --queue 'asr_chunk_queue'.",
+    );
+
+    const elsewhere = only(
+      judge(
+        database({
+          redis: 'redis://:***@10.0.0.5:6379/7',
+          queues: [backlog('asr_chunk_queue', 2)],
+        }),
+      ),
+      'BACKLOG_WITHOUT_WORKER',
+    );
+    expect(elsewhere.message).toContain(
+      "asr-worker run --redis 'redis://:***@10.0.0.5:6379/7' --queue 'asr_chunk_queue'.",
+    );
+  });
+
   it('growing with nobody listening says how many arrived while the doctor watched', () => {
     const growing = backlog('asr_chunk_queue', 10);
     growing.list.grewBy = 3;
