@@ -74,9 +74,6 @@ describe.skipIf(!PREBUILT && !REQUIRED)(
           version: '1.0.0',
           private: true,
           type: 'module',
-          // npm 11 runs a dependency's install script only when the project
-          // allows it; with it, the install step runs and says what it chose.
-          allowScripts: { [PACKAGE_NAME]: true },
         }),
       );
       env = cleanEnv({ PATH: nodeOnlyPath(dir) });
