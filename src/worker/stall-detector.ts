@@ -5,9 +5,13 @@
  * - not taking: tasks wait on our queue, this worker has a free slot, and it
  *   took nothing for stallAfterMs;
  * - task waiting: the oldest task (by its enqueued_at) waited longer than
- *   maxTaskWaitMs while this worker had a free slot;
+ *   maxTaskWaitMs while this worker had a free slot and took nothing for a
+ *   whole check interval (a worker just started on an old backlog, or
+ *   draining it, is not stalled);
  * - misrouted: our queue is empty or absent while a list whose name looks
- *   like it holds tasks that nobody took from for stallAfterMs;
+ *   like it holds tasks that nobody took from for stallAfterMs (counted from
+ *   the head task's enqueued_at when it has one, so a backlog pushed before
+ *   we looked is judged by its real age);
  * - wrong type: the queue key was replaced by something that is not a list
  *   after start-up (start-up refuses it), so every take fails.
  *
@@ -41,11 +45,11 @@ export type Stall =
 export interface StallThresholds {
   stallAfterMs: number;
   maxTaskWaitMs: number;
+  checkIntervalMs: number;
 }
 
 export interface StallDetectorOptions extends StallThresholds {
   queue: string;
-  checkIntervalMs: number;
   /** How often a lasting stall is logged again; default 5 minutes. */
   repeatMs?: number;
   sample(key: string): Promise<QueueSample>;
@@ -78,7 +82,7 @@ export function judgeOwnQueue(
   if (idleMs >= thresholds.stallAfterMs) {
     return { kind: 'not-taking', queue, depth: sample.depth, idleMs };
   }
-  if (sample.oldestEnqueuedAtMs !== undefined) {
+  if (sample.oldestEnqueuedAtMs !== undefined && idleMs >= thresholds.checkIntervalMs) {
     const waitMs = nowMs - sample.oldestEnqueuedAtMs;
     if (waitMs >= thresholds.maxTaskWaitMs) {
       return { kind: 'task-waiting', queue, depth: sample.depth, waitMs };
@@ -117,8 +121,10 @@ export function describeStall(stall: Stall): string {
 
 interface Watched {
   headId: string | undefined;
-  /** Since when the head has been the same task. */
+  /** Since when the head has been the same task (its enqueued_at, on first sight). */
   sinceMs: number;
+  /** When this head was first seen by us. */
+  firstSeenMs: number;
   depth: number;
 }
 
@@ -184,10 +190,13 @@ export class StallDetector {
     this.settle(stall, nowMs, logger);
   }
 
-  /** Rescans for look-alike lists every stallAfterMs; re-reads the known ones each check. */
+  /**
+   * Rescans for look-alike lists every half stallAfterMs (a SCAN of the whole
+   * database is not free); re-reads the known ones each check.
+   */
   private async misrouted(queueType: string): Promise<Stall | undefined> {
-    const { stallAfterMs } = this.options;
-    if (this.lastScanMs === undefined || this.now() - this.lastScanMs >= stallAfterMs) {
+    const { stallAfterMs, checkIntervalMs } = this.options;
+    if (this.lastScanMs === undefined || this.now() - this.lastScanMs >= stallAfterMs / 2) {
       const found = new Set((await this.options.similarBacklogs()).map((list) => list.key));
       this.lastScanMs = this.now();
       for (const key of this.watched.keys()) if (!found.has(key)) this.watched.delete(key);
@@ -198,6 +207,8 @@ export class StallDetector {
 
     let worst: Stall | undefined;
     for (const [key, seen] of this.watched) {
+      // Seen unchanged for a whole check first: a served list's head moves.
+      if (this.now() - seen.firstSeenMs < checkIntervalMs) continue;
       const untouchedMs = this.now() - seen.sinceMs;
       if (untouchedMs < stallAfterMs) continue;
       if (worst?.kind === 'misrouted' && worst.backlogDepth >= seen.depth) continue;
@@ -213,18 +224,28 @@ export class StallDetector {
     return worst;
   }
 
-  /** Samples a look-alike list; its clock restarts whenever its head task changes. */
+  /**
+   * Samples a look-alike list. Its clock starts at the head task's
+   * enqueued_at when first seen, and restarts at now whenever the head
+   * changes: someone took from it, so only waiting since then counts.
+   */
   private async watch(key: string): Promise<void> {
     const sample = await this.options.sample(key);
     if (sample.depth === 0) {
       this.watched.delete(key);
       return;
     }
+    const nowMs = this.now();
     const seen = this.watched.get(key);
-    const same = seen !== undefined && seen.headId === sample.headId;
+    if (seen !== undefined && seen.headId === sample.headId) {
+      this.watched.set(key, { ...seen, depth: sample.depth });
+      return;
+    }
+    const enqueuedAtMs = seen === undefined ? sample.oldestEnqueuedAtMs : undefined;
     this.watched.set(key, {
       headId: sample.headId,
-      sinceMs: same ? seen.sinceMs : this.now(),
+      sinceMs: Math.min(nowMs, enqueuedAtMs ?? nowMs),
+      firstSeenMs: nowMs,
       depth: sample.depth,
     });
   }

@@ -15,7 +15,7 @@ import {
 import { capturingLogger } from '../queue/fixture.js';
 
 const QUEUE = 'asr_chunk_queue';
-const THRESHOLDS = { stallAfterMs: 30_000, maxTaskWaitMs: 120_000 };
+const THRESHOLDS = { stallAfterMs: 30_000, maxTaskWaitMs: 120_000, checkIntervalMs: 5_000 };
 
 function harness(overrides: Partial<StallDetectorOptions> = {}) {
   let nowMs = 1_000_000;
@@ -25,7 +25,6 @@ function harness(overrides: Partial<StallDetectorOptions> = {}) {
   const { logger, lines } = capturingLogger();
   const detector = new StallDetector({
     queue: QUEUE,
-    checkIntervalMs: 5_000,
     ...THRESHOLDS,
     repeatMs: 60_000,
     sample: async (key) => lists.get(key) ?? { type: 'none', depth: 0 },
@@ -71,13 +70,20 @@ describe('judgeOwnQueue', () => {
     expect(judgeOwnQueue(QUEUE, list(7), 1, now - 29_999, now, THRESHOLDS)).toBeUndefined();
   });
 
-  it('flags an old head task while a slot is free', () => {
-    expect(judgeOwnQueue(QUEUE, list(2, now - 120_000), 1, now, now, THRESHOLDS)).toEqual({
+  it('flags an old head task while a slot is free and nothing was taken for a check', () => {
+    const idleSince = now - 5_000;
+    expect(judgeOwnQueue(QUEUE, list(2, now - 120_000), 1, idleSince, now, THRESHOLDS)).toEqual({
       kind: 'task-waiting',
       queue: QUEUE,
       depth: 2,
       waitMs: 120_000,
     });
+  });
+
+  it('does not blame a worker that just started on, or is draining, an old backlog', () => {
+    const oldBacklog = list(3, now - 200_000);
+    expect(judgeOwnQueue(QUEUE, oldBacklog, 1, now, now, THRESHOLDS)).toBeUndefined();
+    expect(judgeOwnQueue(QUEUE, oldBacklog, 1, now - 4_999, now, THRESHOLDS)).toBeUndefined();
   });
 
   it('flags a queue key that stopped being a list, busy or not', () => {
@@ -152,6 +158,48 @@ describe('StallDetector', () => {
     h.state.takingSinceMs = h.now();
     await h.detector.check();
     expect(h.detector.stall).toBeUndefined();
+  });
+
+  it('judges a look-alike backlog by the age of its head task, after one unchanged look', async () => {
+    const h = harness();
+    const other = 'asr-chunk-queue';
+    h.lists.set(other, {
+      type: 'list',
+      depth: 3,
+      headId: 'a',
+      oldestEnqueuedAtMs: h.now() - 40_000,
+    });
+    h.state.backlogs = [{ key: other, depth: 3 }];
+
+    await h.detector.check();
+    expect(h.detector.stall).toBeUndefined();
+    h.advance(5_000);
+    await h.detector.check();
+
+    expect(h.detector.stall).toMatchObject({
+      kind: 'misrouted',
+      backlogKey: other,
+      untouchedMs: 45_000,
+    });
+  });
+
+  it('finds a look-alike backlog pushed after start within half the threshold', async () => {
+    const h = harness();
+    const other = 'asr-chunk-queue';
+    await h.detector.check();
+    h.advance(1_000);
+
+    h.lists.set(other, { type: 'list', depth: 2, headId: 'a', oldestEnqueuedAtMs: h.now() });
+    h.state.backlogs = [{ key: other, depth: 2 }];
+    const pushedAt = h.now();
+    while (h.detector.stall === undefined) {
+      h.advance(5_000);
+      await h.detector.check();
+    }
+
+    // Rescans every 15 s, then 30 s of waiting, to the next check.
+    expect(h.now() - pushedAt).toBeLessThanOrEqual(30_000 + 5_000);
+    expect(h.detector.stall).toMatchObject({ kind: 'misrouted', backlogKey: other });
   });
 
   it('leaves a look-alike list alone while someone takes from it', async () => {
