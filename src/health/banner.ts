@@ -4,6 +4,8 @@
  * what is on it) and what it runs. The message reads as a sentence in a
  * terminal; the fields are for log search.
  */
+import { basename } from 'node:path';
+
 export interface EngineFacts {
   /** File name, or "noop". */
   model: string;
@@ -31,6 +33,10 @@ export interface BannerFacts {
   sessionChannel: string;
   /** Characters of a session's transcript given to its next chunk; 0: none. */
   contextChars: number;
+  /** Chunks quieter than this (dBFS) are not decoded; 'off': no gate. */
+  silenceFloorDbfs: number | 'off';
+  /** The Silero VAD model that skips chunks without speech, when one is loaded. */
+  vadModel?: string;
   engine: EngineFacts;
   slots: number;
   version: string;
@@ -59,12 +65,18 @@ export function bannerMessage(facts: BannerFacts): string {
     counted(engine.states, 'state'),
   ].filter((part) => part !== undefined && part !== 'none');
   const http = facts.http === undefined ? 'no HTTP' : `health and metrics on ${facts.http}`;
+  const gate =
+    facts.silenceFloorDbfs === 'off'
+      ? 'no silence gate'
+      : `silence gate ${facts.silenceFloorDbfs} dBFS`;
+  const vad = facts.vadModel === undefined ? 'no VAD' : `VAD ${basename(facts.vadModel)}`;
   return (
     `listening on Redis list '${facts.queue}' (${onQueue}) at ${facts.redis} db ${facts.database}; ` +
     `results to list '${facts.results}' and channel '${facts.channel}'; ` +
     `sessions to list '${facts.sessionResults}' and channel '${facts.sessionChannel}' ` +
     `(${facts.contextChars === 0 ? 'no context' : `context ${facts.contextChars} chars`}); ` +
-    `model ${engine.model} (${shape.join(', ')}); ${counted(facts.slots, 'slot')}; ` +
+    `model ${engine.model} (${shape.join(', ')}); ${gate}; ${vad}; ` +
+    `${counted(facts.slots, 'slot')}; ` +
     `version ${facts.version}; ${http}`
   );
 }

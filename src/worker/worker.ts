@@ -236,6 +236,8 @@ export class Worker {
       sessionResults: config.sessionResults,
       sessionChannel: config.sessionChannel,
       contextChars: sessionContextChars(config),
+      silenceFloorDbfs: Number.isFinite(config.silenceFloorDbfs) ? config.silenceFloorDbfs : 'off',
+      ...(config.vadModel !== undefined && { vadModel: config.vadModel }),
       engine: this.engineFacts,
       slots: this.freeSlots,
       version: packageVersion(),

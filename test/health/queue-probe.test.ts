@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { bannerMessage } from '../../src/health/banner.js';
+import { bannerMessage, type BannerFacts } from '../../src/health/banner.js';
 import { assertQueueType, enqueuedAtOf, QueueTypeError } from '../../src/health/queue-probe.js';
 
 describe('assertQueueType', () => {
@@ -40,36 +40,45 @@ describe('enqueuedAtOf', () => {
 });
 
 describe('bannerMessage', () => {
-  it('names the Redis, the key with its state, the results and the model', () => {
-    const message = bannerMessage({
-      redis: 'redis://:***@cache:6379/2',
-      database: 2,
-      queue: 'asr_chunk_queue',
-      queueType: 'list',
-      queueDepth: 17,
-      results: 'asr_result_queue',
-      channel: 'asr_results',
-      sessionResults: 'asr_session_results',
-      sessionChannel: 'asr_sessions',
-      contextChars: 200,
-      engine: {
-        model: 'ggml-base.en.bin',
-        modelShape: 'base',
-        backend: 'cuda',
-        device: 'gpu 0',
-        threads: 4,
-        states: 2,
-      },
-      slots: 2,
-      version: '1.2.3',
-      http: 'http://127.0.0.1:9464',
-    });
-    expect(message).toBe(
+  const facts: BannerFacts = {
+    redis: 'redis://:***@cache:6379/2',
+    database: 2,
+    queue: 'asr_chunk_queue',
+    queueType: 'list',
+    queueDepth: 17,
+    results: 'asr_result_queue',
+    channel: 'asr_results',
+    sessionResults: 'asr_session_results',
+    sessionChannel: 'asr_sessions',
+    contextChars: 200,
+    silenceFloorDbfs: -60,
+    vadModel: '/models/ggml-silero-v5.1.2.bin',
+    engine: {
+      model: 'ggml-base.en.bin',
+      modelShape: 'base',
+      backend: 'cuda',
+      device: 'gpu 0',
+      threads: 4,
+      states: 2,
+    },
+    slots: 2,
+    version: '1.2.3',
+    http: 'http://127.0.0.1:9464',
+  };
+
+  it('names the Redis, the key with its state, the results, the model and its gates', () => {
+    expect(bannerMessage(facts)).toBe(
       "listening on Redis list 'asr_chunk_queue' (a list, 17 waiting) at redis://:***@cache:6379/2 db 2; " +
         "results to list 'asr_result_queue' and channel 'asr_results'; " +
         "sessions to list 'asr_session_results' and channel 'asr_sessions' (context 200 chars); " +
-        'model ggml-base.en.bin (base, cuda, gpu 0, 4 threads, 2 states); 2 slots; ' +
+        'model ggml-base.en.bin (base, cuda, gpu 0, 4 threads, 2 states); ' +
+        'silence gate -60 dBFS; VAD ggml-silero-v5.1.2.bin; 2 slots; ' +
         'version 1.2.3; health and metrics on http://127.0.0.1:9464',
     );
+  });
+
+  it('says when no silence gate and no VAD stand before the decoder', () => {
+    const message = bannerMessage({ ...facts, silenceFloorDbfs: 'off', vadModel: undefined });
+    expect(message).toContain('2 states); no silence gate; no VAD; 2 slots');
   });
 });
