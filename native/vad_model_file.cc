@@ -14,6 +14,8 @@ namespace {
 constexpr uint32_t kGgmlMagic = 0x67676d6c;  // "ggml", little-endian
 constexpr int32_t kMaxTypeLength = 64;
 constexpr int32_t kMaxNameLength = 128;
+// whisper's vocabularies: 51864 (English-only) to 51866 (large-v3).
+constexpr int32_t kWhisperVocabMin = 51864, kWhisperVocabMax = 51866;
 
 using Dims = std::array<int32_t, 4>;
 
@@ -70,6 +72,14 @@ void CheckHeader(FileReader& reader) {
     Invalid("not a ggml VAD model (wrong magic number)");
   }
   const int32_t type_length = reader.Read<int32_t>("the model type");
+  if (type_length >= kWhisperVocabMin && type_length <= kWhisperVocabMax) {
+    // A whisper model keeps its vocabulary size where a VAD model keeps the
+    // length of its type name: the most likely mix-up of the two paths.
+    Invalid("this is a whisper speech model (vocabulary of " +
+            std::to_string(type_length) +
+            " tokens), not a Silero VAD model: --vad-model wants a file "
+            "such as ggml-silero-v5.1.2.bin");
+  }
   if (type_length < 1 || type_length > kMaxTypeLength) {
     Invalid("the model type has a length of " + std::to_string(type_length));
   }

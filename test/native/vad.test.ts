@@ -184,6 +184,7 @@ describe('VAD model errors', () => {
   it('MODEL_INVALID for a whisper model given as the VAD model, then a good pair loads', async () => {
     const error = await loadError(whisperModel);
     expect(error.code).toBe('MODEL_INVALID');
+    expect(error.message).toContain('this is a whisper speech model');
 
     const vadModelPath = await ensureRandomVadModel(FIXTURES_DIR, 'loudness');
     const model = await loadModel(whisperModel, { vadModelPath });
