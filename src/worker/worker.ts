@@ -281,7 +281,8 @@ export class Worker {
     if (!drained) {
       logger.warn(
         { inFlight: this.inFlight.size, drainTimeoutMs: config.drainTimeoutMs },
-        'drain timeout passed: aborting running tasks; they stay queued for redelivery',
+        "drain timeout passed: aborting running tasks; they stay on this worker's processing " +
+          'list, and another worker recovers them once this one has exited',
       );
       this.abortRunning.abort();
       await Promise.allSettled([...this.inFlight]);
