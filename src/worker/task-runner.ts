@@ -159,7 +159,7 @@ export class TaskRunner {
   ): Promise<Outcome> {
     const { engine, workerId } = this.options;
     try {
-      const result = await engine.transcribe(audio, {
+      const decoded = await engine.transcribe(audio, {
         encoding: task.encoding,
         ...(task.sample_rate !== undefined && { sampleRate: task.sample_rate }),
         channels: task.channels,
@@ -171,6 +171,7 @@ export class TaskRunner {
         timeoutMs: this.options.taskTimeoutMs,
         signal: shutdown,
       });
+      const result = { ...decoded, segments: withinAudio(decoded.segments, decoded.audioMs) };
       const queueWaitMs =
         task.enqueued_at === undefined ? undefined : Math.max(0, startedAt - task.enqueued_at);
       const queuedMs = queueWaitMs ?? 0;
@@ -225,4 +226,21 @@ export class TaskRunner {
       result: expiredResult(task, { workerId, attempt, model: engine.name }),
     };
   }
+}
+
+/**
+ * whisper times segments in 10 ms steps of its padded input, so the last one
+ * may end a few tens of milliseconds past the audio. Results put segments on
+ * the chunk's (and the session's) time line, where that would overlap the
+ * next chunk: clamp them to the audio.
+ */
+function withinAudio<T extends { startMs: number; endMs: number }>(
+  segments: readonly T[],
+  audioMs: number,
+): T[] {
+  return segments.map((segment) => ({
+    ...segment,
+    startMs: Math.min(segment.startMs, audioMs),
+    endMs: Math.min(segment.endMs, audioMs),
+  }));
 }

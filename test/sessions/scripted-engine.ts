@@ -14,6 +14,8 @@ export interface ChunkScript {
   delayMs?: number;
   /** Extra segments after the main one (a made-up repetition loop, say). */
   more?: string[];
+  /** How far the last segment ends past the audio, as whisper's may. */
+  overrunMs?: number;
 }
 
 export interface ScriptedCall {
@@ -40,7 +42,7 @@ export class ScriptedEngine implements Transcriber {
     const step = audioMs / texts.length;
     const segments = texts.map((text, i) => ({
       startMs: i * step,
-      endMs: (i + 1) * step,
+      endMs: (i + 1) * step + (i === texts.length - 1 ? (script.overrunMs ?? 0) : 0),
       text: ` ${text}`,
       noSpeechProb: 0.01,
       avgLogprob: -0.2,

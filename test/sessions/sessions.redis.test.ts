@@ -128,6 +128,22 @@ describe('a session consumed by several workers', () => {
     expect(complete!.audio_ms).toBe(6000);
   });
 
+  it('keeps each segment within its chunk, so chunks never overlap on the time line', async () => {
+    pool = await startPool('overrun', 1);
+    await redis.rpush(
+      pool.queue,
+      chunkTask('s4', 0, { text: 'zero', audioMs: 881, overrunMs: 59 }),
+      chunkTask('s4', 1, { text: 'one', audioMs: 920, overrunMs: 40 }, { is_final: true }),
+    );
+    const [complete] = (await waitForTerminal(pool, 1)) as SessionComplete[];
+    expect(complete!.segments.map((s) => [s.start_ms, s.end_ms])).toEqual([
+      [0, 881],
+      [881, 1801],
+    ]);
+    const results = await resultsOf(pool.results);
+    expect(results.get('s4-0')!.segments!.at(-1)!.end_ms).toBe(881);
+  });
+
   it('publishes one answer per task and one completion when chunks are delivered twice', async () => {
     pool = await startPool('duplicates', 2);
     const chunks = [0, 1, 2].map((i) =>
