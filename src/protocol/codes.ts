@@ -18,6 +18,7 @@ export const RESULT_ERROR_CODES = [
   'UNSUPPORTED_ENCODING',
   'INVALID_SAMPLES',
   'TIMEOUT',
+  'DUPLICATE_TASK_ID',
   'INTERNAL',
 ] as const;
 

@@ -9,6 +9,7 @@
 import type { ErrorObject } from 'ajv';
 
 import { base64Problem } from './base64.js';
+import { describeEnqueuedAt, isEnqueuedAtRange } from './enqueued-at.js';
 import { compileProperty, compileSchema } from './schema-files.js';
 import { describeSchemaError, describeValue, fieldOf, renamedHint } from './schema-errors.js';
 import { isUsableTaskId, leadingTaskId } from './task-id.js';
@@ -134,6 +135,11 @@ export function parseTask(raw: string, limits: TaskLimits): TaskParse {
   return { ok: true, task: toTask(fields) };
 }
 
+/** The task id a parse found: the task's, or a rejected task's when it was usable. */
+export function parsedTaskId(parsed: TaskParse): string | undefined {
+  return parsed.ok ? parsed.task.task_id : parsed.taskId;
+}
+
 /**
  * Picks the one error worth reporting. ajv also reports the composite
  * keywords around a failure ("must match exactly one schema in oneOf", "must
@@ -163,13 +169,7 @@ function explain(
 
   // A field's own error says more than the pcm rule's error about the same field.
   const fieldError = invalid.find((error) => !isPcmRule(error)) ?? invalid[0];
-  if (fieldError) {
-    const message = isPcmRule(fieldError)
-      ? `field 'sample_rate' is required when encoding is '${String(fields.encoding)}'` +
-        renamedHint('sample_rate', fields)
-      : describeSchemaError(fieldError, fields);
-    return { code: 'INVALID_TASK', message };
-  }
+  if (fieldError) return { code: 'INVALID_TASK', message: describeFieldError(fieldError, fields) };
 
   if (unknownEncoding) {
     const encoding = String(fields.encoding);
@@ -182,6 +182,17 @@ function explain(
   // Unreachable while the schema has only the rules above; kept so a new rule
   // can never turn into an unexplained rejection.
   return { code: 'INVALID_TASK', message: errors[0]?.message ?? 'task does not match the schema' };
+}
+
+function describeFieldError(error: ErrorObject, fields: Record<string, unknown>): string {
+  if (isPcmRule(error)) {
+    return (
+      `field 'sample_rate' is required when encoding is '${String(fields.encoding)}'` +
+      renamedHint('sample_rate', fields)
+    );
+  }
+  if (isEnqueuedAtRange(error)) return describeEnqueuedAt(fields.enqueued_at);
+  return describeSchemaError(error, fields);
 }
 
 function isUnknownEncoding(error: ErrorObject, fields: Record<string, unknown>): boolean {

@@ -54,8 +54,9 @@ import { serializeResult } from '../protocol/result.js';
 import { chunkEntry } from '../sessions/chunk-entry.js';
 import { sessionDeliveryCommands, type SessionTargets } from '../sessions/delivery.js';
 import { outgoingFromReply, type OutgoingSessionMessage } from '../sessions/messages.js';
-import { taskFingerprint, type QueueConsumer } from '../queue/consumer.js';
+import type { QueueConsumer } from '../queue/consumer.js';
 import type { QueueKeys } from '../queue/keys.js';
+import { taskFingerprint, type QueueItem } from '../queue/queue-item.js';
 import type { RedisClient } from '../queue/redis.js';
 import { LuaScript } from '../queue/lua-script.js';
 import { ANSWER_SCRIPT } from './answer-script.js';
@@ -88,6 +89,12 @@ export interface PublishExtras {
 /** {1, kind, json, ...} when this result is the answer, {0} when another stood. */
 type ScriptReply = [number, ...string[]];
 
+/** A final result already published for a task_id, and the delivery it answered. */
+export interface PriorAnswer {
+  result: TaskResult;
+  fingerprint: string | undefined;
+}
+
 /** What a pending marker holds: where the result goes, and what else is left to send. */
 interface PendingDelivery {
   list: string;
@@ -97,10 +104,16 @@ interface PendingDelivery {
 export class ResultPublisher {
   constructor(private readonly options: PublisherOptions) {}
 
-  /** The task's final result if one was already published (a repeat delivery). */
-  async finalResult(taskId: string): Promise<TaskResult | undefined> {
-    const stored = await this.options.redis.get(this.options.keys.status(taskId));
-    return parseFinal(stored);
+  /**
+   * The task's final result if one was already published, with the
+   * fingerprint of the delivery it answered (undefined for a result stored
+   * before fingerprints were kept). Same slot, so one MGET reads both.
+   */
+  async priorAnswer(taskId: string): Promise<PriorAnswer | undefined> {
+    const { redis, keys } = this.options;
+    const [stored, fingerprint] = await redis.mget(keys.status(taskId), keys.answered(taskId));
+    const result = parseFinal(stored ?? null);
+    return result === undefined ? undefined : { result, fingerprint: fingerprint ?? undefined };
   }
 
   async markProcessing(taskId: string): Promise<void> {
@@ -109,11 +122,12 @@ export class ResultPublisher {
   }
 
   /**
-   * Publishes `result` as the answer to the task `raw` and acknowledges the
-   * task. Returns false when another final result already stood: nothing was
-   * published, and the task was acknowledged all the same.
+   * Publishes `result` as the answer to the task `raw` (the item exactly as
+   * the queue held it) and acknowledges the task. Returns false when another
+   * final result already stood: nothing was published, and the task was
+   * acknowledged all the same.
    */
-  async publish(result: TaskResult, raw: string, extras: PublishExtras = {}): Promise<boolean> {
+  async publish(result: TaskResult, raw: QueueItem, extras: PublishExtras = {}): Promise<boolean> {
     const { redis, keys, consumer, results, channel, sessions, statusTtlMs } = this.options;
     const json = serializeResult(result);
     const list = extras.replyTo ?? results;
@@ -128,15 +142,16 @@ export class ResultPublisher {
       keys.openSessions,
     ];
     const args = [json, statusTtlMs, list, taskId, ...session, Date.now()];
+    const fingerprint = taskFingerprint(raw);
 
     if (!(redis instanceof Cluster)) {
-      const fingerprint = taskFingerprint(raw);
       const inlineKeys = [
         ...claimKeys,
         list,
         consumer.processingKey,
         keys.deliveries,
         sessions.results,
+        keys.answered(taskId),
       ];
       const inlineArgs = [...args, channel, sessions.channel, raw, fingerprint];
       const reply = (await answerScript.run(redis, inlineKeys, inlineArgs)) as ScriptReply;
@@ -144,7 +159,11 @@ export class ResultPublisher {
       return reply[0] === 1;
     }
 
-    const reply = (await answerScript.run(redis, claimKeys, args)) as ScriptReply;
+    const reply = (await answerScript.run(
+      redis,
+      [...claimKeys, keys.answered(taskId)],
+      [...args, fingerprint],
+    )) as ScriptReply;
     if (reply[0] !== 1) {
       // Another answer stands; its own publish (or its redelivery) delivers it.
       await this.acknowledge(raw);
@@ -162,7 +181,7 @@ export class ResultPublisher {
    * session messages go where the marker says, then the marker goes with the
    * acknowledgement.
    */
-  async acknowledgeRepeat(raw: string, taskId: string): Promise<void> {
+  async acknowledgeRepeat(raw: QueueItem, taskId: string): Promise<void> {
     const { redis, keys } = this.options;
     if (redis instanceof Cluster) {
       // Same slot, so one MGET reads both as of one moment.
@@ -175,6 +194,32 @@ export class ResultPublisher {
       }
     }
     await this.acknowledge(raw);
+  }
+
+  /**
+   * Tells the producer of a different task under an already answered
+   * task_id, on its reply_to list only: the result list, the channel and the
+   * status key keep the first answer, which consumers key by task_id and
+   * this one would overwrite. Without a reply_to it is only acknowledged.
+   * `raw` is left out when the task was already acknowledged.
+   */
+  async refuseDuplicate(
+    result: TaskResult,
+    replyTo: string | undefined,
+    raw?: QueueItem,
+  ): Promise<void> {
+    const { redis } = this.options;
+    const json = serializeResult(result);
+    if (raw === undefined || redis instanceof Cluster) {
+      // On a Cluster the reply list may live on another node: pushed first,
+      // so a crash before the acknowledgement repeats the answer, never loses it.
+      if (replyTo !== undefined) await redis.rpush(replyTo, json);
+      if (raw !== undefined) await this.acknowledge(raw);
+      return;
+    }
+    const transaction = redis.multi();
+    if (replyTo !== undefined) transaction.rpush(replyTo, json);
+    await execOrThrow(this.options.consumer.ackCommands(transaction, raw), 'the refusal');
   }
 
   /** Step (b) on a Cluster: the result, its channel and the session messages, each where it lives. */
@@ -197,7 +242,7 @@ export class ResultPublisher {
    * `delivered` names a task whose result this call has just delivered, its
    * pending marker with them.
    */
-  private async acknowledge(raw: string, delivered?: string): Promise<void> {
+  private async acknowledge(raw: QueueItem, delivered?: string): Promise<void> {
     const { redis, keys, consumer } = this.options;
     const transaction = consumer.ackCommands(redis.multi(), raw);
     if (delivered !== undefined) transaction.del(keys.publishing(delivered));

@@ -9,19 +9,20 @@
  * answered (ack, or ackCommands inside the publisher's MULTI) or
  * dead-lettered.
  *
- * Tasks are opaque strings here: the queue layer knows Redis, not the schema.
+ * Tasks are opaque items here (queue-item.ts): the queue layer knows Redis,
+ * not the schema. Every item is read as bytes, so one that is not UTF-8 is
+ * still acknowledged by its exact bytes.
  *
  * One consumer per worker id, and take() is not reentrant: the processing
  * list is reconciled against what this object handed out, which only works if
  * it is the only one taking for that list.
  */
-import { createHash } from 'node:crypto';
-
 import type { ChainableCommander } from 'ioredis';
 import type { Logger } from 'pino';
 
 import type { QueueKeys } from './keys.js';
 import { LuaScript } from './lua-script.js';
+import { itemFromReply, taskFingerprint, type QueueItem } from './queue-item.js';
 import { MAX_BLOCKING_COMMAND_MS, type RedisClient } from './redis.js';
 
 export const DEFAULT_BLOCK_TIMEOUT_MS = 2_000;
@@ -37,16 +38,13 @@ export interface QueueConsumerOptions {
   logger?: Logger;
 }
 
+export { taskFingerprint } from './queue-item.js';
+
 export interface Delivery {
-  /** The task exactly as the producer pushed it. */
-  raw: string;
+  /** The task exactly as the producer pushed it: a string when it is UTF-8, else its bytes. */
+  raw: QueueItem;
   /** 1 on the first delivery; higher when the task comes back after a failure. */
   attempt: number;
-}
-
-/** Identifies a task in the deliveries hash: sha1 of the raw item, hex. */
-export function taskFingerprint(raw: string): string {
-  return createHash('sha1').update(raw, 'utf8').digest('hex');
 }
 
 /** [major, minor, patch] from INFO text, or undefined when it has none. */
@@ -113,7 +111,7 @@ export class QueueConsumer {
    */
   private reconcileNeeded = true;
   /** Tasks found on the processing list that nobody is working on. */
-  private reclaimed: string[] = [];
+  private reclaimed: QueueItem[] = [];
   /** Fingerprint -> how many copies this object handed out and not yet acked. */
   private readonly handedOut = new Map<string, number>();
 
@@ -189,7 +187,7 @@ export class QueueConsumer {
   }
 
   /** Appends the acknowledgement to the caller's MULTI (or pipeline) and returns it. */
-  ackCommands(pipeline: ChainableCommander, raw: string): ChainableCommander {
+  ackCommands(pipeline: ChainableCommander, raw: QueueItem): ChainableCommander {
     const fingerprint = taskFingerprint(raw);
     this.forgetFingerprint(fingerprint);
     // From the tail: tasks are pushed onto the head and mostly finish in the
@@ -204,7 +202,7 @@ export class QueueConsumer {
    * Runs on `via` (give it the commands connection): on the consumer's own
    * blocking connection it would wait behind a BLMOVE in flight.
    */
-  async ack(raw: string, via: RedisClient = this.redis): Promise<void> {
+  async ack(raw: QueueItem, via: RedisClient = this.redis): Promise<void> {
     const replies = await this.ackCommands(via.multi(), raw).exec();
     if (replies === null) throw new Error('the acknowledgement transaction was discarded');
     const failure = replies.find(([error]) => error !== null);
@@ -217,7 +215,7 @@ export class QueueConsumer {
    * script). ack and ackCommands do it
    * themselves. Skipping it costs a few bytes until the next reconcile.
    */
-  forget(raw: string, fingerprint = taskFingerprint(raw)): void {
+  forget(raw: QueueItem, fingerprint = taskFingerprint(raw)): void {
     this.forgetFingerprint(fingerprint);
   }
 
@@ -236,15 +234,15 @@ export class QueueConsumer {
       const waiting = await this.takeWaiting(wanted);
       if (waiting.length > 0) return waiting;
 
-      const raw = await this.redis.blmove(
+      const bytes = await this.redis.blmoveBuffer(
         this.keys.queue,
         this.processing,
         'LEFT',
         'LEFT',
         this.blockTimeoutMs / 1000,
       );
-      if (raw === null) return [];
-      return [await this.deliver(raw)];
+      if (bytes === null) return [];
+      return [await this.deliver(itemFromReply(bytes))];
     } catch (error) {
       if (isUnknownCommand(error)) {
         this.switchToBlpop();
@@ -260,16 +258,16 @@ export class QueueConsumer {
 
   /** Tasks already waiting, moved and counted by one script; none when the queue is empty. */
   private async takeWaiting(wanted: number): Promise<Delivery[]> {
-    const reply = (await takeBatchScript.run(
+    const reply = (await takeBatchScript.runBuffer(
       this.redis,
       [this.keys.queue, this.processing, this.keys.deliveries],
       [wanted],
-    )) as Array<string | number>;
+    )) as Array<Buffer | number>;
 
     const deliveries: Delivery[] = [];
     for (let i = 0; i < reply.length; i += 3) {
       this.handOut(String(reply[i + 2]));
-      deliveries.push({ raw: String(reply[i]), attempt: Number(reply[i + 1]) });
+      deliveries.push({ raw: itemFromReply(reply[i] as Buffer), attempt: Number(reply[i + 1]) });
     }
     return deliveries;
   }
@@ -279,7 +277,7 @@ export class QueueConsumer {
    * so it is a second round trip; if it fails, the task stays on the
    * processing list unaccounted for and the next reconcile hands it out.
    */
-  private async deliver(raw: string): Promise<Delivery> {
+  private async deliver(raw: QueueItem): Promise<Delivery> {
     const fingerprint = taskFingerprint(raw);
     const attempt = await this.redis.hincrby(this.keys.deliveries, fingerprint, 1);
     this.handOut(fingerprint);
@@ -299,12 +297,12 @@ export class QueueConsumer {
    */
   private async reconcile(): Promise<void> {
     // Newest first: BLMOVE pushes onto the head.
-    const onList = await this.redis.lrange(this.processing, 0, -1);
+    const onList = await this.redis.lrangeBuffer(this.processing, 0, -1);
     const unmatched = new Map(this.handedOut);
     const matched = new Map<string, number>();
-    const extra: string[] = [];
+    const extra: QueueItem[] = [];
     for (let i = onList.length - 1; i >= 0; i--) {
-      const raw = onList[i]!;
+      const raw = itemFromReply(onList[i]!);
       const fingerprint = taskFingerprint(raw);
       const left = unmatched.get(fingerprint) ?? 0;
       if (left > 0) {
@@ -341,9 +339,9 @@ export class QueueConsumer {
    */
   private async takeWithBlpop(): Promise<Delivery | null> {
     const timeoutSeconds = Math.max(1, Math.ceil(this.blockTimeoutMs / 1000));
-    const popped = await this.redis.blpop(this.keys.queue, timeoutSeconds);
+    const popped = await this.redis.blpopBuffer(this.keys.queue, timeoutSeconds);
     if (popped === null) return null;
-    return { raw: popped[1], attempt: 1 };
+    return { raw: itemFromReply(popped[1]), attempt: 1 };
   }
 }
 

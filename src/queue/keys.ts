@@ -21,6 +21,11 @@ export interface QueueKeys {
   status(taskId: string): string;
   /** On a Cluster: marks a result stored but not yet pushed and published. */
   publishing(taskId: string): string;
+  /**
+   * The fingerprint of the delivery a task's final result answers, kept as
+   * long as the status key: tells a repeat delivery from a reused task_id.
+   */
+  answered(taskId: string): string;
   /** When the pool first took each task that carried no enqueued_at (hash: task id -> ms). */
   firstSeen: string;
   /** A session's state: its chunks' entries and the ordered transcript so far (a hash). */
@@ -45,6 +50,7 @@ export function queueKeys(queue: string): QueueKeys {
     processingPattern: `${tag}:processing:*`,
     status: (taskId) => `${tag}:task:${taskId}`,
     publishing: (taskId) => `${tag}:publishing:${taskId}`,
+    answered: (taskId) => `${tag}:answered:${taskId}`,
     firstSeen: `${tag}:first-seen`,
     session: (sessionId) => `${tag}:session:${sessionId}`,
     sessionStatus: (sessionId) => `${tag}:session-status:${sessionId}`,

@@ -26,9 +26,30 @@ export class LuaScript {
     try {
       return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      if (!isNoScript(error)) throw error;
       // EVAL also caches the script, so the next call is an EVALSHA again.
       return redis.eval(this.source, keys.length, ...keys, ...args);
     }
   }
+
+  /**
+   * The same, with every string in the reply left as the bytes Redis sent:
+   * for a script that returns queue items, which need not be UTF-8.
+   */
+  async runBuffer(
+    redis: RedisClient,
+    keys: readonly string[],
+    args: readonly ScriptArg[],
+  ): Promise<unknown> {
+    try {
+      return await redis.callBuffer('evalsha', this.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      return redis.callBuffer('eval', this.source, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }

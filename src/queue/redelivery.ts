@@ -7,12 +7,12 @@
 import { Cluster, type ChainableCommander } from 'ioredis';
 import type { Logger } from 'pino';
 
-import { taskFingerprint } from './consumer.js';
+import { DEAD_RAW_LUA, deadRaw, type DeadRaw } from './dead-raw.js';
 import { workerIdOf, type QueueKeys } from './keys.js';
+import { taskFingerprint, type QueueItem } from './queue-item.js';
 import type { RedisClient } from './redis.js';
 
-/** Dead-letter entries keep at most this much of the raw task. */
-export const DEAD_RAW_MAX_BYTES = 64 * 1024;
+export { DEAD_RAW_MAX_BYTES } from './dead-raw.js';
 export const POISON_REASON = 'POISON';
 const DEFAULT_DEAD_STATUS_TTL_MS = 24 * 3600 * 1000;
 
@@ -37,13 +37,10 @@ export interface RecoverResult {
   lists: string[];
 }
 
-/** A dead-letter list entry, as JSON on the list. */
-export interface DeadLetterEntry {
+/** A dead-letter list entry, as JSON on the list; `raw` and its flags as dead-raw.ts writes them. */
+export interface DeadLetterEntry extends DeadRaw {
   reason: string;
   message: string;
-  raw: string;
-  /** Present (true) only when raw was cut to DEAD_RAW_MAX_BYTES. */
-  raw_truncated?: true;
   worker_id: string;
   task_id?: string;
   /** Only on entries written by recoverOrphans. */
@@ -54,7 +51,8 @@ export interface DeadLetterEntry {
 export interface DeadLetterInput {
   reason: string;
   message: string;
-  raw: string;
+  /** The item exactly as the queue held it: removed from `processing` by these bytes. */
+  raw: QueueItem;
   workerId: string;
   taskId?: string;
   /** With taskId: how long the task's status key says `dead_lettered`. */
@@ -104,9 +102,11 @@ mark_dead(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
  * oldest..newest as they were taken. (Popping from the tail would reverse
  * them.)
  *
- * A dead-lettered task's status key is marked (MARK_DEAD_LUA). Its name is
- * built here from the task's id, so it is not among KEYS; it carries the
- * queue's hash tag like every key here, so it lives in the same slot.
+ * A dead-lettered task's entry keeps its raw item as dead-raw.ts says (base64
+ * when it is not UTF-8), and its status key is marked (MARK_DEAD_LUA). The
+ * status key's name is built here from the task's id, so it is not among
+ * KEYS; it carries the queue's hash tag like every key here, so it lives in
+ * the same slot.
  *
  * KEYS: processing, queue, dead, deliveries, heartbeat, first-seen hash.
  * ARGV: maxDeliveries, batch, worker id, now (ms), dead reason, status key
@@ -115,6 +115,7 @@ mark_dead(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
  * worker is alive.
  */
 const RECOVER_SCRIPT = `${MARK_DEAD_LUA}
+${DEAD_RAW_LUA}
 local function task_id_of(item)
   local ok, task = pcall(cjson.decode, item)
   if ok and type(task) == 'table' and type(task.task_id) == 'string' and task.task_id ~= '' then
@@ -133,11 +134,14 @@ for _ = 1, tonumber(ARGV[2]) do
   local fingerprint = redis.sha1hex(item)
   local deliveries = tonumber(redis.call('HGET', KEYS[4], fingerprint) or '0')
   if deliveries >= maxDeliveries then
+    local raw, raw_encoding, raw_truncated = dead_raw(item)
     redis.call('RPUSH', KEYS[3], cjson.encode({
       reason = ARGV[5],
       message = 'delivered ' .. deliveries .. ' times without an answer',
       deliveries = deliveries,
-      raw = item,
+      raw = raw,
+      raw_encoding = raw_encoding,
+      raw_truncated = raw_truncated,
       worker_id = ARGV[3],
       dead_at = tonumber(ARGV[4]),
     }))
@@ -256,12 +260,10 @@ export function deadLetterCommands(
   entry: DeadLetterInput,
   processing?: string,
 ): DeadLetterEntry {
-  const { raw, truncated } = truncateUtf8(entry.raw, DEAD_RAW_MAX_BYTES);
   const written: DeadLetterEntry = {
     reason: entry.reason,
     message: entry.message,
-    raw,
-    ...(truncated && { raw_truncated: true as const }),
+    ...deadRaw(entry.raw),
     worker_id: entry.workerId,
     ...(entry.taskId !== undefined && { task_id: entry.taskId }),
     dead_at: Date.now(),
@@ -285,16 +287,6 @@ export function deadLetterCommands(
     pipeline.lrem(processing, 1, entry.raw).hdel(keys.deliveries, taskFingerprint(entry.raw));
   }
   return written;
-}
-
-/** At most maxBytes of UTF-8, cut at a character boundary. */
-function truncateUtf8(text: string, maxBytes: number): { raw: string; truncated: boolean } {
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= maxBytes) return { raw: text, truncated: false };
-  let end = maxBytes;
-  // Back up over continuation bytes (10xxxxxx) to the start of a character.
-  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
-  return { raw: bytes.subarray(0, end).toString('utf8'), truncated: true };
 }
 
 /** Every key matching `pattern` (whose only wildcard is a trailing '*'). */

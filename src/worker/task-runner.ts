@@ -14,9 +14,18 @@ import {
   type TaskResult,
   type UsedPrompt,
 } from '../protocol/result.js';
-import { decodeAudioB64, parseTask, type Task } from '../protocol/task.js';
-import type { ResultPublisher } from '../publish/publisher.js';
+import { describeValue } from '../protocol/schema-errors.js';
+import {
+  decodeAudioB64,
+  parseTask,
+  type Task,
+  type TaskEcho,
+  type TaskParse,
+} from '../protocol/task.js';
+import type { PriorAnswer, ResultPublisher } from '../publish/publisher.js';
 import type { QueueKeys } from '../queue/keys.js';
+import { describeOwnKey } from '../queue/own-keys.js';
+import { itemText, taskFingerprint, type QueueItem } from '../queue/queue-item.js';
 import type { RedisClient } from '../queue/redis.js';
 import { sessionContext } from '../sessions/session-context.js';
 import { assessTranscription, type QualityThresholds } from './quality-of.js';
@@ -34,8 +43,13 @@ export type Outcome =
     }
   | { kind: 'dead'; reason: string; message: string; taskId?: string }
   | { kind: 'repeat'; taskId: string }
+  /** A different task under a task_id already answered: told on its reply_to, if any. */
+  | { kind: 'duplicate'; result: TaskResult; replyTo: string | undefined }
   /** Stopped by shutdown: stays in the processing list for redelivery. */
   | { kind: 'leave'; taskId: string };
+
+/** A task, or what is known of one: its id, and whatever of its fields are valid. */
+type AnsweredTask = Pick<Task, 'task_id'> & Partial<Task>;
 
 export interface RunnerOptions {
   redis: RedisClient;
@@ -57,21 +71,38 @@ export interface RunnerOptions {
 export class TaskRunner {
   constructor(private readonly options: RunnerOptions) {}
 
-  async run(raw: string, attempt: number, shutdown: AbortSignal): Promise<Outcome> {
+  /** The item read as a task. Pure: the worker reads it once, and logs under the id it has. */
+  parse(raw: QueueItem): TaskParse {
+    return parseTask(itemText(raw), { maxPayloadBytes: this.options.maxPayloadBytes });
+  }
+
+  /** `parsed` is parse(raw); `raw` is kept to tell a repeat delivery from a reused task_id. */
+  async run(
+    raw: QueueItem,
+    parsed: TaskParse,
+    attempt: number,
+    shutdown: AbortSignal,
+  ): Promise<Outcome> {
     const startedAt = Date.now();
-    const parsed = parseTask(raw, { maxPayloadBytes: this.options.maxPayloadBytes });
     if (!parsed.ok) {
       if (parsed.taskId === undefined) {
         return { kind: 'dead', reason: parsed.code, message: parsed.message };
       }
-      const task = { task_id: parsed.taskId, ...parsed.echo };
+      const task = { task_id: parsed.taskId, ...this.deliverable(parsed.echo) };
       return this.failure(task, attempt, parsed.code, parsed.message);
     }
 
     const task = parsed.task;
-    if (await this.options.publisher.finalResult(task.task_id)) {
-      return { kind: 'repeat', taskId: task.task_id };
+    const ownKey = this.ownKeyNamed(task.reply_to);
+    if (ownKey !== undefined) {
+      // Answered on the default result list: on the named one it would be lost.
+      const message =
+        `field 'reply_to' must name a list of the producer's own, not ${ownKey}, ` +
+        `got ${describeValue(task.reply_to)}`;
+      return this.failure({ ...task, reply_to: undefined }, attempt, 'INVALID_TASK', message);
     }
+    const prior = await this.options.publisher.priorAnswer(task.task_id);
+    if (prior !== undefined) return this.answeredBefore(task, raw, prior, attempt);
     await this.options.publisher.markProcessing(task.task_id);
     if (await this.tooOld(task, startedAt)) return this.expiry(task, attempt);
 
@@ -79,6 +110,40 @@ export class TaskRunner {
     if ('code' in audio) return this.failure(task, attempt, audio.code, audio.message);
     const prompt = await this.promptFor(task);
     return this.transcribe(task, audio.bytes, prompt, attempt, startedAt, shutdown);
+  }
+
+  /**
+   * A task whose id already has a final result: the same delivery again (a
+   * redelivery, a producer that pushed it twice) is a repeat, acknowledged
+   * in silence; a different task under the same id is told so. A result
+   * stored without a fingerprint is taken for a repeat.
+   */
+  answeredBefore(
+    task: AnsweredTask,
+    raw: QueueItem,
+    prior: PriorAnswer,
+    attempt: number,
+  ): Extract<Outcome, { kind: 'repeat' | 'duplicate' }> {
+    const { fingerprint, result } = prior;
+    if (fingerprint === undefined || fingerprint === taskFingerprint(raw)) {
+      return { kind: 'repeat', taskId: task.task_id };
+    }
+    const { workerId, engine } = this.options;
+    const message =
+      `task_id ${describeValue(task.task_id)} was already answered (${result.status}) for a ` +
+      'different task; task ids must be unique per task. The first answer stands in the ' +
+      'status key; send a new task_id to have this task transcribed';
+    return {
+      kind: 'duplicate',
+      replyTo: task.reply_to,
+      result: failedResult(task, {
+        code: 'DUPLICATE_TASK_ID',
+        message,
+        workerId,
+        attempt,
+        model: engine.name,
+      }),
+    };
   }
 
   /**
@@ -202,8 +267,18 @@ export class TaskRunner {
     }
   }
 
+  /** What a reply_to is to this worker's queue (own-keys.ts), or undefined when it is the producer's. */
+  private ownKeyNamed(replyTo: string | undefined): string | undefined {
+    return replyTo === undefined ? undefined : describeOwnKey(this.options.keys, replyTo);
+  }
+
+  /** The echo of a rejected task, less a reply_to that names one of the queue's own keys. */
+  private deliverable(echo: TaskEcho = {}): TaskEcho {
+    return this.ownKeyNamed(echo.reply_to) === undefined ? echo : { ...echo, reply_to: undefined };
+  }
+
   private failure(
-    task: Pick<Task, 'task_id'> & Partial<Task>,
+    task: AnsweredTask,
     attempt: number,
     code: ResultErrorCode,
     message: string,

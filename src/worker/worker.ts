@@ -16,11 +16,13 @@ import { HealthMonitor } from '../health/monitor.js';
 import { assertQueueType, sampleQueue, type QueueSample } from '../health/queue-probe.js';
 import { packageVersion } from '../health/version.js';
 import { ResultPublisher } from '../publish/publisher.js';
+import { parsedTaskId } from '../protocol/task.js';
 import { leadingTaskId } from '../protocol/task-id.js';
 import { assertDatabase } from '../queue/connection-checks.js';
-import { QueueConsumer, taskFingerprint } from '../queue/consumer.js';
+import { QueueConsumer } from '../queue/consumer.js';
 import { Heartbeat } from '../queue/heartbeat.js';
 import { queueKeys, type QueueKeys } from '../queue/keys.js';
+import { itemText, taskFingerprint, type QueueItem } from '../queue/queue-item.js';
 import { deadLetter, POISON_REASON, recoverOrphans } from '../queue/redelivery.js';
 import { redactRedisUrl, type RedisClient } from '../queue/redis.js';
 import { SessionSweeper } from '../sessions/session-sweeper.js';
@@ -338,7 +340,7 @@ export class Worker {
     });
   }
 
-  private dispatch(raw: string, attempt: number): void {
+  private dispatch(raw: QueueItem, attempt: number): void {
     this.freeSlots--;
     const task = this.handle(raw, attempt).finally(() => {
       this.inFlight.delete(task);
@@ -354,8 +356,15 @@ export class Worker {
     this.monitor.metrics.setInFlight(this.inFlight.size);
   }
 
-  private async handle(raw: string, attempt: number): Promise<void> {
-    const logger = this.deps.logger.child({ task_id: leadingTaskId(raw) ?? taskFingerprint(raw) });
+  private async handle(raw: QueueItem, attempt: number): Promise<void> {
+    const parsed = this.runner.parse(raw);
+    // The id the task is answered under; for an item that is not JSON, the
+    // one its start names (leadingTaskId agrees with JSON.parse wherever
+    // that reads one, so it adds nothing for a JSON object).
+    const taskId = parsedTaskId(parsed) ?? leadingTaskId(itemText(raw));
+    const logger = this.deps.logger.child(
+      taskId === undefined ? { task_fingerprint: taskFingerprint(raw) } : { task_id: taskId },
+    );
     const { maxDeliveries } = this.deps.config;
     // A task that keeps coming back without an answer (it may be what kills
     // workers) is set aside instead of being tried forever.
@@ -367,14 +376,21 @@ export class Worker {
             message: `delivered ${attempt} times without an answer (limit ${maxDeliveries})`,
           }
         : await this.retrying(logger, 'running a task', () =>
-            this.runner.run(raw, attempt, this.abortRunning.signal),
+            this.runner.run(raw, parsed, attempt, this.abortRunning.signal),
           );
     if (outcome === undefined) return;
-    await this.retrying(logger, 'answering a task', () => this.settle(raw, outcome, logger));
+    await this.retrying(logger, 'answering a task', () =>
+      this.settle(raw, outcome, taskId, logger),
+    );
   }
 
   /** `logger` already carries the task's id. */
-  private async settle(raw: string, outcome: Outcome, logger: Logger): Promise<void> {
+  private async settle(
+    raw: QueueItem,
+    outcome: Outcome,
+    taskId: string | undefined,
+    logger: Logger,
+  ): Promise<void> {
     const { config, commands } = this.deps;
     switch (outcome.kind) {
       case 'answer': {
@@ -384,10 +400,7 @@ export class Worker {
           ...(offsetMs !== undefined && { offsetMs }),
         });
         if (!answered) {
-          this.countRepeat();
-          logger.info(
-            'another delivery of this task answered first; acknowledged without publishing',
-          );
+          await this.lostTo(raw, outcome, logger);
           break;
         }
         const { status, error, timings } = outcome.result;
@@ -406,7 +419,7 @@ export class Worker {
             message: outcome.message,
             raw,
             workerId: config.workerId,
-            ...deadTaskId(outcome.taskId ?? leadingTaskId(raw)),
+            ...deadTaskId(outcome.taskId ?? taskId),
             statusTtlMs: config.statusTtlMs,
           },
           this.keys.processing(config.workerId),
@@ -424,10 +437,51 @@ export class Worker {
         this.countRepeat();
         logger.info('repeat delivery of an answered task; acknowledged');
         break;
+      case 'duplicate':
+        await this.publisher.refuseDuplicate(outcome.result, outcome.replyTo, raw);
+        this.countDuplicate(outcome, logger);
+        break;
       case 'leave':
         logger.info('left for redelivery (shutting down)');
         break;
     }
+  }
+
+  /**
+   * Another delivery of this task_id answered first, and this one was
+   * acknowledged: a repeat, or a different task under a reused id, which is
+   * told so like one that arrives after the answer.
+   */
+  private async lostTo(
+    raw: QueueItem,
+    outcome: Extract<Outcome, { kind: 'answer' }>,
+    logger: Logger,
+  ): Promise<void> {
+    const { result, replyTo } = outcome;
+    const prior = await this.publisher.priorAnswer(result.task_id);
+    const { session_id, chunk_index, is_final } = result;
+    const task = { task_id: result.task_id, session_id, chunk_index, is_final, reply_to: replyTo };
+    const verdict = prior && this.runner.answeredBefore(task, raw, prior, result.attempt);
+    if (verdict?.kind === 'duplicate') {
+      await this.publisher.refuseDuplicate(verdict.result, verdict.replyTo);
+      this.countDuplicate(verdict, logger);
+      return;
+    }
+    this.countRepeat();
+    logger.info('another delivery of this task answered first; acknowledged without publishing');
+  }
+
+  private countDuplicate(outcome: Extract<Outcome, { kind: 'duplicate' }>, logger: Logger): void {
+    this.counts.failed++;
+    this.monitor.metrics.failed('DUPLICATE_TASK_ID', undefined);
+    logger.warn(
+      { reply_to: outcome.replyTo ?? null },
+      outcome.replyTo === undefined
+        ? 'task_id reused for a different task: the first answer stands, and this task names ' +
+            'no reply_to to be told on; acknowledged'
+        : 'task_id reused for a different task: the first answer stands; this task was ' +
+            'answered DUPLICATE_TASK_ID on its reply_to',
+    );
   }
 
   private countRepeat(): void {

@@ -306,7 +306,10 @@ describe('parseTask: field types and ranges', () => {
     [{ prompt: { text: 'x' } }, "field 'prompt' must be string, got an object"],
     [{ reply_to: '' }, 'field \'reply_to\' must not be empty, got ""'],
     [{ enqueued_at: '2024-12-03' }, 'field \'enqueued_at\' must be number, got "2024-12-03"'],
-    [{ enqueued_at: -5 }, "field 'enqueued_at' must be >= 0, got -5"],
+    [
+      { enqueued_at: -5 },
+      "field 'enqueued_at' must be Unix milliseconds, from 100000000000 to 9999999999999, got -5",
+    ],
     [{ version: 2 }, "field 'version' must be 1, got 2"],
   ])('refuses %j', (field, message) => {
     expect(rejection({ task_id: 't1', audio_b64: audioB64, ...field })).toMatchObject({
@@ -321,6 +324,41 @@ describe('parseTask: field types and ranges', () => {
     expect(
       rejection({ task_id: 't', audio_b64: audioB64, prompt: 'p'.repeat(4097) }).message,
     ).toMatch(/^field 'prompt' must have at most 4096 characters/);
+  });
+});
+
+describe('parseTask: enqueued_at', () => {
+  const withTime = (enqueuedAt: number) => ({
+    task_id: 't1',
+    audio_b64: audioB64,
+    enqueued_at: enqueuedAt,
+  });
+
+  it('accepts Unix milliseconds, from 1973 to 2286', () => {
+    for (const ms of [Date.now(), 1e11, 9_999_999_999_999, 1733238000000.5]) {
+      expect(parse(withTime(ms)).ok, String(ms)).toBe(true);
+    }
+  });
+
+  it.each([
+    ["Python's time.time()", 1794604691.745, 'seconds (multiply by 1000)'],
+    ['whole seconds', 1794604691, 'seconds (multiply by 1000)'],
+    ['microseconds', 1794604691745123, 'microseconds (divide by 1000)'],
+    ["Python's time.time_ns()", 1794604691745123000, 'nanoseconds (divide by 1000000)'],
+  ])('refuses %s, naming the unit the value looks like', (_name, value, unit) => {
+    expect(rejection(withTime(value))).toMatchObject({
+      code: 'INVALID_TASK',
+      taskId: 't1',
+      message:
+        "field 'enqueued_at' must be Unix milliseconds, from 100000000000 to 9999999999999, " +
+        `got ${value}: that looks like ${unit}`,
+    });
+  });
+
+  it('refuses 0 without guessing a unit', () => {
+    expect(rejection(withTime(0)).message).toBe(
+      "field 'enqueued_at' must be Unix milliseconds, from 100000000000 to 9999999999999, got 0",
+    );
   });
 });
 
@@ -357,6 +395,10 @@ describe('leadingTaskId', () => {
     expect(leadingTaskId(' \n{ "task_id" : "a\\"b\\u00e9", "audio_b64": "')).toBe('a"bé');
   });
 
+  it('reads it past escapes that cannot spell another task_id key', () => {
+    expect(leadingTaskId('{"task_id":"t1","prompt":"M\\u00fcller \\"Tasks\\"\\n"}')).toBe('t1');
+  });
+
   it.each([
     ['a later key', '{"audio_b64":"QUJD","task_id":"t1"}'],
     ['a nested key', '{"meta":{"task_id":"t1"},"audio_b64":"QUJD"}'],
@@ -367,6 +409,9 @@ describe('leadingTaskId', () => {
     ['an invalid escape', '{"task_id": "a\\qb"}'],
     ['a raw control character', '{"task_id": "a\u0001b"}'],
     ['not an object', '["task_id", "t1"]'],
+    // JSON.parse keeps the last of duplicate keys: the leading one is not the id.
+    ['a duplicate key', '{"task_id":"c15","task_id":"c15b"}'],
+    ['a duplicate key spelled with escapes', '{"task_id":"c15","t\\u0061sk_id":"c15b"}'],
   ])('gives up on %s', (_name, raw) => {
     expect(leadingTaskId(raw)).toBeUndefined();
   });

@@ -280,4 +280,36 @@ describe('worker on a Redis Cluster', () => {
     expect(status.type).toBe('session_complete');
     expect(await admin.zscore(keys.openSessions, 'session-a')).toBeNull();
   });
+
+  it('tells a different task under an answered id so on its reply_to, on another node', async () => {
+    await admin.rpush(queue, task('reused-1'));
+    await waitFor('the first answer', async () =>
+      (await admin.get(keys.status('reused-1')))?.includes('"done"'),
+    );
+    const before = await admin.llen(replies);
+    await admin.rpush(queue, task('reused-1', { reply_to: replies, prompt: 'another task' }));
+
+    await waitFor('the refusal', async () => (await admin.llen(replies)) > before, 10_000);
+    const [refusal] = parse(await admin.lrange(replies, before, -1));
+    expect(refusal).toMatchObject({ task_id: 'reused-1', error: { code: 'DUPLICATE_TASK_ID' } });
+    expect((JSON.parse((await admin.get(keys.status('reused-1')))!) as TaskResult).status).toBe(
+      'done',
+    );
+    expect(await admin.llen(keys.processing(worker.workerId))).toBe(0);
+  });
+
+  it('dead-letters an item that is not UTF-8 once, by its exact bytes', async () => {
+    const binary = Buffer.from([0x80, 0x04, 0x95, ...Buffer.from('{"task_id":"z1"}'), 0xff]);
+    await admin.rpush(queue, binary);
+    await waitFor('the dead letter', async () => (await admin.llen(keys.dead)) >= 1, 10_000);
+    await waitFor(
+      'the processing list to empty',
+      async () => {
+        return (await admin.llen(keys.processing(worker.workerId))) === 0;
+      },
+      5_000,
+    );
+    const entry = JSON.parse((await admin.lindex(keys.dead, -1))!) as { raw: string };
+    expect(Buffer.from(entry.raw, 'base64')).toEqual(binary);
+  });
 });

@@ -18,16 +18,17 @@ function infoFor(version: string): string {
 function fakeRedis(overrides: Record<string, unknown>) {
   const fake = {
     info: vi.fn(async () => infoFor('7.2.4')),
-    lrange: vi.fn(async () => []),
-    blmove: vi.fn(async () => null),
-    blpop: vi.fn(async () => [keys.queue, 'task'] as [string, string]),
+    // Items are read as bytes, so one that is not UTF-8 can be acknowledged exactly.
+    lrangeBuffer: vi.fn(async () => []),
+    blmoveBuffer: vi.fn(async () => null),
+    blpopBuffer: vi.fn(async () => [Buffer.from(keys.queue), Buffer.from('task')]),
     hincrby: vi.fn(async () => 1),
-    // A server that has not seen the script yet: the consumer sends it whole.
-    evalsha: vi.fn(async () => {
-      throw new Error('NOSCRIPT No matching script. Please use EVAL.');
+    // A server that has not seen the script yet: the consumer sends it whole,
+    // and the batch take finds nothing waiting, so the consumer blocks.
+    callBuffer: vi.fn(async (command: string) => {
+      if (command === 'evalsha') throw new Error('NOSCRIPT No matching script. Please use EVAL.');
+      return [];
     }),
-    // The batch take finds nothing waiting, so the consumer blocks.
-    eval: vi.fn(async () => []),
     ...overrides,
   };
   return { fake, redis: fake as unknown as Redis };
@@ -55,8 +56,14 @@ describe('QueueConsumer version detection', () => {
     await consumer.init();
     expect(consumer.atMostOnce).toBe(false);
     expect(await consumer.take()).toBeNull();
-    expect(fake.blmove).toHaveBeenCalledWith(keys.queue, keys.processing('w'), 'LEFT', 'LEFT', 2);
-    expect(fake.blpop).not.toHaveBeenCalled();
+    expect(fake.blmoveBuffer).toHaveBeenCalledWith(
+      keys.queue,
+      keys.processing('w'),
+      'LEFT',
+      'LEFT',
+      2,
+    );
+    expect(fake.blpopBuffer).not.toHaveBeenCalled();
   });
 
   it('falls back to BLPOP before 6.2 and says delivery is at-most-once', async () => {
@@ -66,8 +73,8 @@ describe('QueueConsumer version detection', () => {
     expect(consumer.atMostOnce).toBe(true);
     expect(await consumer.take()).toEqual({ raw: 'task', attempt: 1 });
     // Whole seconds, rounded up: Redis before 6.0 takes no fractions.
-    expect(fake.blpop).toHaveBeenCalledWith(keys.queue, 2);
-    expect(fake.blmove).not.toHaveBeenCalled();
+    expect(fake.blpopBuffer).toHaveBeenCalledWith(keys.queue, 2);
+    expect(fake.blmoveBuffer).not.toHaveBeenCalled();
     expect(fake.hincrby).not.toHaveBeenCalled();
   });
 
@@ -89,7 +96,7 @@ describe('QueueConsumer version detection', () => {
       info: vi.fn(async () => {
         throw new Error("NOPERM this user has no permissions to run the 'info' command");
       }),
-      blmove: vi.fn(async () => {
+      blmoveBuffer: vi.fn(async () => {
         throw new Error("ERR unknown command 'BLMOVE', with args beginning with: ");
       }),
     });
@@ -99,7 +106,7 @@ describe('QueueConsumer version detection', () => {
     expect(await consumer.take()).toEqual({ raw: 'task', attempt: 1 });
     expect(consumer.atMostOnce).toBe(true);
     expect(await consumer.take()).toEqual({ raw: 'task', attempt: 1 });
-    expect(fake.blmove).toHaveBeenCalledTimes(1);
+    expect(fake.blmoveBuffer).toHaveBeenCalledTimes(1);
     expect(lines.some((line) => String(line.msg).includes('at-most-once'))).toBe(true);
   });
 
@@ -108,14 +115,14 @@ describe('QueueConsumer version detection', () => {
       info: vi.fn(async () => {
         throw new Error("NOPERM this user has no permissions to run the 'info' command");
       }),
-      eval: vi.fn(async () => {
+      callBuffer: vi.fn(async () => {
         throw new Error('ERR user_script:4: Unknown Redis command called from script');
       }),
     });
     const consumer = new QueueConsumer({ redis, keys, workerId: 'w' });
     expect(await consumer.takeUpTo(4)).toEqual([{ raw: 'task', attempt: 1 }]);
     expect(consumer.atMostOnce).toBe(true);
-    expect(fake.blmove).not.toHaveBeenCalled();
+    expect(fake.blmoveBuffer).not.toHaveBeenCalled();
   });
 
   it('passes other BLMOVE errors on and reconciles before the next block', async () => {
@@ -123,13 +130,13 @@ describe('QueueConsumer version detection', () => {
       .fn()
       .mockRejectedValueOnce(new Error('Connection is closed.'))
       .mockResolvedValue(null);
-    const { fake, redis } = fakeRedis({ blmove });
+    const { fake, redis } = fakeRedis({ blmoveBuffer: blmove });
     const consumer = new QueueConsumer({ redis, keys, workerId: 'w' });
     await expect(consumer.take()).rejects.toThrow('Connection is closed.');
     expect(consumer.atMostOnce).toBe(false);
     expect(await consumer.take()).toBeNull();
     // Once at start, once after the failure.
-    expect(fake.lrange).toHaveBeenCalledTimes(2);
+    expect(fake.lrangeBuffer).toHaveBeenCalledTimes(2);
   });
 
   it('validates the block timeout', () => {

@@ -195,4 +195,39 @@ describe('QueueConsumer against Redis', () => {
     await c.ack('lost');
     expect(await commands.exists(fx.keys.processing('w1'))).toBe(0);
   });
+
+  describe('an item that is not UTF-8', () => {
+    // A pickled job: bytes no UTF-8 decoder can keep.
+    const binary = Buffer.from([0x80, 0x04, 0x95, ...Buffer.from('{"task_id":"z1"}'), 0xff]);
+
+    it('is handed out as its exact bytes, counted as the scripts count it, and acknowledged', async () => {
+      const c = consumer();
+      await c.init();
+      await commands.rpush(fx.keys.queue, binary); // taken by the batch script
+      const [waiting] = await c.takeUpTo(4);
+      const blocked = c.take(); // taken by BLMOVE
+      await sleep(50);
+      await commands.rpush(fx.keys.queue, binary);
+      const moved = await blocked;
+
+      for (const delivery of [waiting, moved]) expect(delivery?.raw).toEqual(binary);
+      expect([waiting?.attempt, moved?.attempt]).toEqual([1, 2]);
+      expect(taskFingerprint(binary)).toBe(
+        await commands.eval('return redis.sha1hex(ARGV[1])', 0, binary),
+      );
+      expect(await commands.hget(fx.keys.deliveries, taskFingerprint(binary))).toBe('2');
+
+      await c.ack(waiting!.raw, commands);
+      await c.ack(moved!.raw, commands);
+      expect(await commands.exists(fx.keys.processing('w1'), fx.keys.deliveries)).toBe(0);
+    });
+
+    it('is handed out again, as bytes, when a previous process left it on the list', async () => {
+      await commands.lpush(fx.keys.processing('w1'), binary);
+      const c = consumer();
+      expect(await c.take()).toEqual({ raw: binary, attempt: 1 });
+      await c.ack(binary, commands);
+      expect(await commands.exists(fx.keys.processing('w1'))).toBe(0);
+    });
+  });
 });

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { QueueConsumer, taskFingerprint } from '../../src/queue/consumer.js';
+import type { QueueItem } from '../../src/queue/queue-item.js';
 import {
   DEAD_RAW_MAX_BYTES,
   deadLetter,
@@ -21,14 +22,14 @@ describe('recoverOrphans', () => {
   afterEach(() => fx.cleanup());
 
   /** Takes `count` tasks as worker `workerId` would. */
-  async function takeAs(workerId: string, count: number): Promise<string[]> {
+  async function takeAs(workerId: string, count: number): Promise<QueueItem[]> {
     const consumer = new QueueConsumer({
       redis: fx.connect('blocking'),
       keys: fx.keys,
       workerId,
       blockTimeoutMs: 100,
     });
-    const taken: string[] = [];
+    const taken: QueueItem[] = [];
     for (let i = 0; i < count; i++) {
       const delivery = await consumer.take();
       if (delivery) taken.push(delivery.raw);
@@ -127,6 +128,20 @@ describe('recoverOrphans', () => {
       finished_at: entry.dead_at,
     });
     expect(await commands.pttl(fx.keys.status('t-1'))).toBeGreaterThan(0);
+  });
+
+  it('dead-letters an item that is not UTF-8 as the base64 of its exact bytes', async () => {
+    const binary = Buffer.from([0x80, 0x04, 0x95, ...Buffer.from('{"task_id":"z1"}'), 0xff]);
+    await commands.rpush(fx.keys.queue, binary);
+    await takeAs('crashy', 1);
+    await commands.hincrby(fx.keys.deliveries, taskFingerprint(binary), 2);
+
+    const result = await recoverOrphans(commands, fx.keys, { maxDeliveries: 3 });
+    expect(result.deadLettered).toBe(1);
+    const entry = JSON.parse((await commands.lindex(fx.keys.dead, 0))!) as DeadLetterEntry;
+    expect(entry).toMatchObject({ raw_encoding: 'base64', deliveries: 3 });
+    expect(Buffer.from(entry.raw, 'base64')).toEqual(binary);
+    expect(await commands.exists(fx.keys.processing('crashy'), fx.keys.deliveries)).toBe(0);
   });
 
   it('leaves the status key of a task that was answered before it was dead-lettered', async () => {
@@ -276,6 +291,24 @@ describe('deadLetter', () => {
       status: 'dead_lettered',
       reason: 'INVALID_JSON',
     });
+  });
+
+  it('takes an item that is not UTF-8 off the processing list by its bytes, kept as base64', async () => {
+    const processing = fx.keys.processing('w');
+    const binary = Buffer.from([0x80, 0x04, 0x95, ...Buffer.from('{"task_id":"z1"}'), 0xff]);
+    await commands.lpush(processing, binary);
+    await commands.hset(fx.keys.deliveries, taskFingerprint(binary), 1);
+
+    const written = await deadLetter(
+      commands,
+      fx.keys,
+      { reason: 'INVALID_TASK', message: 'not JSON', raw: binary, workerId: 'w' },
+      processing,
+    );
+    expect(written).toMatchObject({ raw: binary.toString('base64'), raw_encoding: 'base64' });
+    const stored = JSON.parse((await commands.lindex(fx.keys.dead, 0))!) as DeadLetterEntry;
+    expect(Buffer.from(stored.raw, 'base64')).toEqual(binary);
+    expect(await commands.exists(processing, fx.keys.deliveries)).toBe(0);
   });
 
   it('appends, oldest first', async () => {

@@ -2,7 +2,7 @@
  * An in-process worker on its own queue of the shared Redis, and helpers to
  * push tasks and read what came back.
  */
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { Redis } from 'ioredis';
 
 import { startWorker } from '../../src/cli/run-command.js';
@@ -21,9 +21,11 @@ export interface TestWorker {
   stop: () => Promise<void>;
 }
 
+/** `logger` receives the worker's log lines; silent unless given. */
 export async function startTestWorker(
   label: string,
   input: WorkerConfigInput,
+  logger: Logger = pino({ level: 'silent' }),
 ): Promise<TestWorker> {
   const queue = input.queue ?? uniqueQueue(label);
   const results = `{${queue}}:test-results`;
@@ -43,7 +45,7 @@ export async function startTestWorker(
     redeliveryIntervalMs: 500,
     ...input,
   });
-  const { worker, stop } = await startWorker(config, pino({ level: 'silent' }));
+  const { worker, stop } = await startWorker(config, logger);
   return { worker, queue, results, channel, sessionResults, sessionChannel, stop };
 }
 
