@@ -3,6 +3,7 @@
  * task, the workers on it, their processing lists, its dead-letter list, and
  * lists with similar names that hold tasks.
  */
+import { isUnixMillis } from '../protocol/enqueued-at.js';
 import { queueKeys } from '../queue/keys.js';
 import type { RedisClient } from '../queue/redis.js';
 import type { LiveWorker, ProcessingList, QueueFacts, SimilarBacklog } from './facts.js';
@@ -43,7 +44,8 @@ export async function inspectQueue(
 
 /**
  * enqueued_at of the task at the head of the list. Producers RPUSH onto the
- * tail and workers take from the head, so the head is the oldest.
+ * tail and workers take from the head, so the head is the oldest. A value
+ * the task schema refuses (seconds, say) gives no age: it is no time at all.
  */
 async function headEnqueuedAt(redis: RedisClient, queue: string): Promise<number | undefined> {
   const head = await redis.lindex(queue, 0);
@@ -51,7 +53,7 @@ async function headEnqueuedAt(redis: RedisClient, queue: string): Promise<number
   try {
     const task = JSON.parse(head) as { enqueued_at?: unknown };
     const at = task?.enqueued_at;
-    return typeof at === 'number' && Number.isFinite(at) && at > 0 ? at : undefined;
+    return isUnixMillis(at) ? at : undefined;
   } catch {
     return undefined;
   }

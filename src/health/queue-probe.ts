@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 
+import { isUnixMillis } from '../protocol/enqueued-at.js';
 import type { RedisClient } from '../queue/redis.js';
 
 export interface QueueSample {
@@ -74,13 +75,18 @@ export async function sampleQueue(redis: RedisClient, queue: string): Promise<Qu
   };
 }
 
-/** enqueued_at from a whole task or from its two ends, or undefined. */
+/**
+ * enqueued_at from a whole task or from its two ends, or undefined. A value
+ * the task schema refuses (seconds, say) is no age at all: the worker answers
+ * such a task INVALID_TASK at once rather than leaving it decades old.
+ */
 export function enqueuedAtOf(text: string): number | undefined {
+  let value: unknown;
   try {
-    const value = (JSON.parse(text) as { enqueued_at?: unknown }).enqueued_at;
-    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+    value = (JSON.parse(text) as { enqueued_at?: unknown }).enqueued_at;
   } catch {
     const match = /"enqueued_at"\s*:\s*(\d{1,16})(?!\d)/.exec(text);
-    return match ? Number(match[1]) : undefined;
+    value = match ? Number(match[1]) : undefined;
   }
+  return isUnixMillis(value) ? value : undefined;
 }

@@ -26,6 +26,11 @@ const UNITS: Array<[string, number, string]> = [
   ['nanoseconds', 1e-6, 'divide by 1000000'],
 ];
 
+/** Whether a value is an enqueued_at the schema accepts. */
+export function isUnixMillis(value: unknown): value is number {
+  return typeof value === 'number' && value >= BOUNDS.minimum && value <= BOUNDS.maximum;
+}
+
 /** Whether an ajv error is enqueued_at out of the schema's range. */
 export function isEnqueuedAtRange(error: ErrorObject): boolean {
   return (

@@ -28,6 +28,9 @@ describe('enqueuedAtOf', () => {
   it('reads enqueued_at from a whole task', () => {
     expect(enqueuedAtOf('{"task_id":"a","enqueued_at":1700000000123}')).toBe(1700000000123);
     expect(enqueuedAtOf('{"task_id":"a"}')).toBeUndefined();
+    // Seconds, as Python's time.time() gives: not an age the worker would accept.
+    expect(enqueuedAtOf('{"task_id":"a","enqueued_at":1794604691.745}')).toBeUndefined();
+    expect(enqueuedAtOf('{"task_id":"a","enqueued_at":1794604691}')).toBeUndefined();
     expect(enqueuedAtOf('{"enqueued_at":"yesterday"}')).toBeUndefined();
     expect(enqueuedAtOf('null')).toBeUndefined();
   });
