@@ -95,6 +95,11 @@ export interface PriorAnswer {
   fingerprint: string | undefined;
 }
 
+export interface PublishOutcome {
+  published: boolean;
+  sessionMessages: number;
+}
+
 /** What a pending marker holds: where the result goes, and what else is left to send. */
 interface PendingDelivery {
   list: string;
@@ -123,11 +128,17 @@ export class ResultPublisher {
 
   /**
    * Publishes `result` as the answer to the task `raw` (the item exactly as
-   * the queue held it) and acknowledges the task. Returns false when another
-   * final result already stood: nothing was published, and the task was
-   * acknowledged all the same.
+   * the queue held it) and acknowledges the task. `published` is false when
+   * another final result already stood: nothing was published, and the task
+   * was acknowledged all the same. `sessionMessages` counts the session
+   * messages the chunk produced: none for a chunk of a session that had
+   * already ended, or whose index another task had already answered.
    */
-  async publish(result: TaskResult, raw: QueueItem, extras: PublishExtras = {}): Promise<boolean> {
+  async publish(
+    result: TaskResult,
+    raw: QueueItem,
+    extras: PublishExtras = {},
+  ): Promise<PublishOutcome> {
     const { redis, keys, consumer, results, channel, sessions, statusTtlMs } = this.options;
     const json = serializeResult(result);
     const list = extras.replyTo ?? results;
@@ -156,7 +167,7 @@ export class ResultPublisher {
       const inlineArgs = [...args, channel, sessions.channel, raw, fingerprint];
       const reply = (await answerScript.run(redis, inlineKeys, inlineArgs)) as ScriptReply;
       consumer.forget(raw, fingerprint);
-      return reply[0] === 1;
+      return { published: reply[0] === 1, sessionMessages: (reply.length - 1) / 2 };
     }
 
     const reply = (await answerScript.run(
@@ -167,11 +178,12 @@ export class ResultPublisher {
     if (reply[0] !== 1) {
       // Another answer stands; its own publish (or its redelivery) delivers it.
       await this.acknowledge(raw);
-      return false;
+      return { published: false, sessionMessages: 0 };
     }
-    await this.deliver({ list, session: outgoingFromReply(reply.slice(1) as string[]) }, json);
+    const sessionMessages = outgoingFromReply(reply.slice(1) as string[]);
+    await this.deliver({ list, session: sessionMessages }, json);
     await this.acknowledge(raw, taskId);
-    return true;
+    return { published: true, sessionMessages: sessionMessages.length };
   }
 
   /**

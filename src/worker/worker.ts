@@ -16,6 +16,7 @@ import { HealthMonitor } from '../health/monitor.js';
 import { assertQueueType, sampleQueue, type QueueSample } from '../health/queue-probe.js';
 import { packageVersion } from '../health/version.js';
 import { ResultPublisher } from '../publish/publisher.js';
+import type { TaskResult } from '../protocol/result.js';
 import { parsedTaskId } from '../protocol/task.js';
 import { leadingTaskId } from '../protocol/task-id.js';
 import { assertDatabase } from '../queue/connection-checks.js';
@@ -395,13 +396,16 @@ export class Worker {
     switch (outcome.kind) {
       case 'answer': {
         const { replyTo, offsetMs } = outcome;
-        const answered = await this.publisher.publish(outcome.result, raw, {
+        const { published, sessionMessages } = await this.publisher.publish(outcome.result, raw, {
           ...(replyTo !== undefined && { replyTo }),
           ...(offsetMs !== undefined && { offsetMs }),
         });
-        if (!answered) {
+        if (!published) {
           await this.lostTo(raw, outcome, logger);
           break;
+        }
+        if (outcome.result.session_id !== undefined && sessionMessages === 0) {
+          warnChunkLeftOut(outcome.result, logger);
         }
         const { status, error, timings } = outcome.result;
         this.countAnswer(outcome);
@@ -579,4 +583,20 @@ async function settleWithin(tasks: Promise<unknown>[], timeoutMs: number): Promi
  */
 function connectionLost(error: unknown): boolean {
   return (error as { name?: string } | null)?.name === 'MaxRetriesPerRequestError';
+}
+
+/**
+ * A chunk whose result was published but that its session did not take:
+ * the session had already ended (complete, or incomplete after its idle
+ * time), or another task had already answered the same chunk_index. The
+ * producer's chunking is off; the transcript will not show this chunk.
+ */
+function warnChunkLeftOut(result: TaskResult, logger: Logger): void {
+  const { session_id: sessionId, chunk_index: chunkIndex } = result;
+  logger.warn(
+    { session_id: sessionId, chunk_index: chunkIndex },
+    `chunk ${chunkIndex} of session '${sessionId}' was left out of the session: the session ` +
+      'had already ended, or another task had already answered this chunk_index; its own ' +
+      'result was published',
+  );
 }

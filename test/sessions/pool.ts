@@ -2,7 +2,7 @@
  * Several in-process workers on one queue of the shared Redis, each with a
  * scripted engine, and a listener on the session channel.
  */
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { Redis } from 'ioredis';
 
 import { resolveWorkerConfig, type WorkerConfigInput } from '../../src/config.js';
@@ -31,6 +31,7 @@ export async function startPool(
   label: string,
   size: number,
   input: WorkerConfigInput = {},
+  logger: Logger = silent,
 ): Promise<Pool> {
   const queue = uniqueQueue(label);
   const results = `{${queue}}:results`;
@@ -66,7 +67,7 @@ export async function startPool(
     const engine = new ScriptedEngine();
     const blocking = createRedisClient(SHARED_REDIS_URL, 'blocking', silent);
     const commands = createRedisClient(SHARED_REDIS_URL, 'commands', silent);
-    const worker = new Worker({ config, engine, logger: silent, blocking, commands });
+    const worker = new Worker({ config, engine, logger, blocking, commands });
     await worker.start();
     workers.push(worker);
     engines.push(engine);

@@ -15,6 +15,7 @@ import type {
 } from '../../src/sessions/messages.js';
 import { queueKeys } from '../../src/queue/keys.js';
 import { seededRandom } from '../../src/seeded-random.js';
+import { capturingLogger } from '../queue/fixture.js';
 import { connect, waitFor } from '../support/redis.js';
 import { startPool, waitForResults, waitForTerminal, type Pool } from './pool.js';
 import { scriptedAudio, type ChunkScript } from './scripted-engine.js';
@@ -142,6 +143,27 @@ describe('a session consumed by several workers', () => {
     ]);
     const results = await resultsOf(pool.results);
     expect(results.get('s4-0')!.segments!.at(-1)!.end_ms).toBe(881);
+  });
+
+  it('warns when a chunk comes after its session ended, or repeats an answered index', async () => {
+    const { logger, lines } = capturingLogger();
+    pool = await startPool('late', 1, {}, logger);
+    await redis.rpush(pool.queue, chunkTask('s5', 0, { text: 'zero' }, { is_final: true }));
+    await waitForTerminal(pool, 1);
+
+    await redis.rpush(pool.queue, chunkTask('s5', 1, { text: 'late' }));
+    await redis.rpush(
+      pool.queue,
+      JSON.stringify({ ...JSON.parse(chunkTask('s5', 0, { text: 'again' })), task_id: 's5-0b' }),
+    );
+    await waitForResults(redis, pool.results, 3);
+
+    const warned = () =>
+      lines.filter((line) => String(line.msg).includes('left out of the session'));
+    await waitFor('two warnings', async () => warned().length === 2);
+    expect(warned().map((line) => line.chunk_index)).toEqual([1, 0]);
+    expect(warned()[0]!.session_id).toBe('s5');
+    expect(await pool.terminal()).toHaveLength(1);
   });
 
   it('publishes one answer per task and one completion when chunks are delivered twice', async () => {
