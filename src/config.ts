@@ -7,10 +7,13 @@ import { randomBytes } from 'node:crypto';
 
 import { z } from 'zod';
 
+import { ConfigError } from './config-error.js';
 import { MIN_SILENCE_FLOOR_DBFS } from './engine/options.js';
+import { heartbeatTimingProblem } from './queue/heartbeat.js';
 
 export const DEFAULTS = {
   redisUrl: 'redis://127.0.0.1:6379',
+  connectTimeoutMs: 10_000,
   queue: 'asr_chunk_queue',
   results: 'asr_result_queue',
   channel: 'asr_results',
@@ -63,6 +66,8 @@ const configSchema = z
         /^rediss?(\+(sentinel|cluster))?:\/\//i,
         'a redis://, redis+sentinel:// or redis+cluster:// URL (rediss for TLS)',
       ),
+    /** Start-up gives up when Redis has not connected and answered a PING within this long. */
+    connectTimeoutMs: positiveInt.max(2 ** 31 - 1),
     queue: z.string().min(1),
     results: z.string().min(1),
     channel: z.string().min(1),
@@ -126,18 +131,15 @@ const configSchema = z
     /** Leave segments flagged as likely hallucinated out of the session transcript. */
     withholdSuspectText: z.boolean(),
   })
-  .refine((c) => c.heartbeatTtlMs >= 2 * c.heartbeatIntervalMs, {
-    message: 'heartbeatTtlMs must be at least twice heartbeatIntervalMs',
-    path: ['heartbeatTtlMs'],
+  .superRefine((c, context) => {
+    const problem = heartbeatTimingProblem(c.heartbeatTtlMs, c.heartbeatIntervalMs);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
   });
 
 export type WorkerConfig = z.output<typeof configSchema>;
 export type WorkerConfigInput = Partial<WorkerConfig>;
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code = 'INVALID_CONFIG';
-}
+export { ConfigError };
 
 export function defaultWorkerId(): string {
   return `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -155,6 +157,8 @@ export function resolveWorkerConfig(input: WorkerConfigInput = {}): WorkerConfig
   if (result.success) return result.data;
 
   const issue = result.error.issues[0]!;
+  // A rule across settings names them itself, by their flags.
+  if (issue.code === 'custom') throw new ConfigError(issue.message);
   const name = issue.path.join('.') || 'config';
   throw new ConfigError(`setting '${name}': ${issue.message}`);
 }

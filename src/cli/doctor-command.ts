@@ -6,8 +6,6 @@
  * error (or, with --strict, a warning), 2 no verdict: Redis could not be
  * inspected, or a flag was empty.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-
 import { InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 
@@ -15,8 +13,8 @@ import { DEFAULTS } from '../config.js';
 import { inspectDatabase } from '../diagnosis/inspect.js';
 import { renderText } from '../diagnosis/render-text.js';
 import { buildReport, REPORT_VERSION, type NoVerdictReport } from '../diagnosis/report.js';
-import { assertDatabase, explainRedisFailure } from '../queue/connection-checks.js';
-import { createRedisClient, redactRedisUrl, type RedisClient } from '../queue/redis.js';
+import { assertDatabase, assertReachable } from '../queue/connection-checks.js';
+import { closeNow, createRedisClient, redactRedisUrl, type RedisClient } from '../queue/redis.js';
 
 export interface DoctorFlags {
   redis: string;
@@ -30,9 +28,11 @@ export interface DoctorFlags {
 }
 
 export const DEFAULT_SAMPLE_MS = 2_000;
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
-/** The doctor's own flags; the connection flags come from options.ts. */
+/**
+ * The doctor's own flags; the connection flags (--redis, --queue,
+ * --connect-timeout-ms) come from options.ts.
+ */
 export function doctorOptions(): Option[] {
   return [
     new Option('--results <key>', 'the result list the workers push to')
@@ -44,9 +44,6 @@ export function doctorOptions(): Option[] {
     new Option('--sample-ms <ms>', 'watch the lists this long for growth; 0 for one look')
       .argParser(nonNegativeInteger)
       .default(DEFAULT_SAMPLE_MS),
-    new Option('--connect-timeout-ms <ms>', 'give up (exit 2) when Redis does not answer')
-      .argParser(nonNegativeInteger)
-      .default(DEFAULT_CONNECT_TIMEOUT_MS),
     new Option('--json', 'print the report as JSON'),
     new Option('--strict', 'exit 1 on warnings too'),
   ];
@@ -64,22 +61,12 @@ export async function doctorCommand(flags: DoctorFlags): Promise<void> {
   try {
     // The doctor reports connection trouble itself, once, instead of logging each retry.
     redis = createRedisClient(flags.redis, 'commands', pino({ level: 'silent' }));
-    await reachable(redis, flags.connectTimeoutMs);
-  } catch (error) {
-    redis?.disconnect();
-    const why = scrub(
-      messageOf(redis ? explainRedisFailure(redis, error) : error),
-      flags.redis,
-      redacted,
-    );
-    return noVerdict(flags, redacted, 'REDIS_UNREACHABLE', `could not reach ${redacted}: ${why}`);
-  }
-
-  try {
+    await assertReachable(redis, flags.connectTimeoutMs);
     await assertDatabase(redis);
   } catch (error) {
-    redis.disconnect();
-    return noVerdict(flags, redacted, 'REDIS_DATABASE_MISSING', `${redacted}: ${messageOf(error)}`);
+    // At once: a server that never answered would otherwise hold the exit.
+    if (redis) closeNow(redis);
+    return noVerdict(flags, redacted, ...connectionFailure(error, flags.redis, redacted));
   }
 
   try {
@@ -97,22 +84,26 @@ export async function doctorCommand(flags: DoctorFlags): Promise<void> {
     const why = scrub(messageOf(error), flags.redis, redacted);
     noVerdict(flags, redacted, 'INSPECTION_FAILED', `could not inspect ${redacted}: ${why}`);
   } finally {
-    redis.disconnect();
+    // The doctor only reads, so nothing is lost by not waiting on Redis.
+    closeNow(redis);
   }
 }
 
-/** Resolves once Redis answers a PING, rejects after timeoutMs. */
-async function reachable(redis: RedisClient, timeoutMs: number): Promise<void> {
-  const abort = new AbortController();
-  const timeout = sleep(timeoutMs, undefined, { signal: abort.signal }).then(() => {
-    throw new Error(`no answer within ${timeoutMs} ms`);
-  });
-  try {
-    await Promise.race([redis.ping(), timeout]);
-  } finally {
-    abort.abort();
-    timeout.catch(() => undefined);
+/**
+ * The code and message for a connection that failed its checks: the check's
+ * own code (REDIS_UNREACHABLE, REDIS_AUTH_FAILED, REDIS_DATABASE_MISSING), or
+ * INVALID_ARGUMENT for a URL that does not parse, REDIS_UNREACHABLE for
+ * anything else.
+ */
+function connectionFailure(error: unknown, url: string, redacted: string): [string, string] {
+  const code = (error as { code?: unknown } | null)?.code;
+  const why = scrub(messageOf(error), url, redacted);
+  // A URL that does not parse is a flag with a wrong value; the message names it.
+  if (code === 'INVALID_CONFIG') return ['INVALID_ARGUMENT', why];
+  if (code === 'REDIS_AUTH_FAILED' || code === 'REDIS_DATABASE_MISSING') {
+    return [code, `${redacted}: ${why}`];
   }
+  return ['REDIS_UNREACHABLE', `could not reach ${redacted}: ${why}`];
 }
 
 /** Exit 2: no report, only why there is none (as JSON under --json). */

@@ -4,8 +4,12 @@
 import { randomUUID } from 'node:crypto';
 
 import { createLogger } from '../logger.js';
-import { assertDatabase, explainRedisFailure } from '../queue/connection-checks.js';
-import { createRedisClient } from '../queue/redis.js';
+import {
+  assertDatabase,
+  assertReachable,
+  explainRedisFailure,
+} from '../queue/connection-checks.js';
+import { closeNow, createRedisClient } from '../queue/redis.js';
 import {
   chunkTasks,
   collectResults,
@@ -18,6 +22,7 @@ import {
 export interface EnqueueFlags {
   redis: string;
   queue: string;
+  connectTimeoutMs: number;
   chunkSeconds?: number;
   wait?: boolean;
   waitTimeoutMs: number;
@@ -33,7 +38,9 @@ export async function enqueueCommand(files: string[], flags: EnqueueFlags): Prom
     ...(replyTo && { reply_to: replyTo }),
   };
 
+  let failed = false;
   try {
+    await assertReachable(redis, flags.connectTimeoutMs);
     await assertDatabase(redis);
     const tasks: OutgoingTask[] = [];
     const fileOf = new Map<string, string>();
@@ -63,8 +70,12 @@ export async function enqueueCommand(files: string[], flags: EnqueueFlags): Prom
       }
     }
   } catch (error) {
+    failed = true;
     throw explainRedisFailure(redis, error);
   } finally {
-    await redis.quit().catch(() => redis.disconnect());
+    // After a failure Redis may not be answering at all, and QUIT would wait
+    // on it; every push that was made has been answered either way.
+    if (failed) closeNow(redis);
+    else await redis.quit().catch(() => redis.disconnect());
   }
 }

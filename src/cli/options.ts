@@ -74,6 +74,13 @@ export function connectionOptions(): Option[] {
     new Option('--queue <key>', 'the list producers RPUSH tasks onto')
       .env('ASR_QUEUE')
       .default(DEFAULTS.queue),
+    new Option(
+      '--connect-timeout-ms <ms>',
+      'give up when Redis has not connected and answered within this long',
+    )
+      .env('ASR_CONNECT_TIMEOUT_MS')
+      .argParser(integer)
+      .default(DEFAULTS.connectTimeoutMs),
   ];
 }
 

@@ -5,13 +5,15 @@ import type { Logger } from 'pino';
 
 import { resolveWorkerConfig, type WorkerConfig } from '../config.js';
 import { createLogger } from '../logger.js';
-import { explainRedisFailure } from '../queue/connection-checks.js';
-import { createRedisClient, redactRedisUrl } from '../queue/redis.js';
+import type { Transcriber } from '../engine/transcriber.js';
+import { assertReachable, explainRedisFailure } from '../queue/connection-checks.js';
+import { closeNow, createRedisClient, redactRedisUrl, type RedisClient } from '../queue/redis.js';
 import { createEngine } from '../worker/engine-factory.js';
 import { Worker } from '../worker/worker.js';
 
 export interface RunFlags {
   redis: string;
+  connectTimeoutMs: number;
   queue: string;
   results: string;
   channel: string;
@@ -68,6 +70,7 @@ export class WorkerStartError extends Error {
 export function configFromFlags(flags: RunFlags): WorkerConfig {
   return resolveWorkerConfig({
     redisUrl: flags.redis,
+    connectTimeoutMs: flags.connectTimeoutMs,
     queue: flags.queue,
     results: flags.results,
     channel: flags.channel,
@@ -104,64 +107,129 @@ export function configFromFlags(flags: RunFlags): WorkerConfig {
   });
 }
 
-/** Starts a worker and returns it with a stop() that also closes its resources. */
+/** A started worker, and a stop() that also closes what it runs on. */
+export interface StartedWorker {
+  worker: Worker;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts a worker: connections, a PING answered on both within
+ * config.connectTimeoutMs, the engine, then the worker itself. Whatever
+ * fails, nothing it opened is left behind to keep the process alive: a
+ * supervisor sees the exit and restarts the worker once Redis is back. An
+ * abort of `signal` (SIGTERM during start-up) ends the wait for Redis at once
+ * and rejects with the signal's reason.
+ */
 export async function startWorker(
   config: WorkerConfig,
   logger: Logger,
-): Promise<{ worker: Worker; stop: () => Promise<void> }> {
+  signal?: AbortSignal,
+): Promise<StartedWorker> {
   const log = logger.child({ worker_id: config.workerId });
   log.info({ redis: redactRedisUrl(config.redisUrl), queue: config.queue }, 'starting');
 
-  const engine = await createEngine(config, log);
+  // Redis before the engine: a wrong URL, password or host fails in seconds,
+  // before a large model is read into memory.
   const blocking = createRedisClient(config.redisUrl, 'blocking', log);
-  const commands = createRedisClient(config.redisUrl, 'commands', log);
-  const worker = new Worker({ config, engine, logger: log, blocking, commands });
+  let commands: RedisClient | undefined;
+  let engine: Transcriber | undefined;
   try {
-    await worker.start();
-  } catch (error) {
-    // Nothing half-started may keep the process alive: a supervisor sees the
-    // exit and restarts the worker once Redis is back.
-    blocking.disconnect();
-    commands.disconnect();
-    await engine.close();
-    const explained = explainRedisFailure(commands, error);
-    const code = (explained as { code?: unknown }).code;
-    throw new WorkerStartError(
-      typeof code === 'string' ? code : 'WORKER_START_FAILED',
-      `could not start (Redis at ${redactRedisUrl(config.redisUrl)}): ${explained.message}`,
-    );
-  }
+    commands = createRedisClient(config.redisUrl, 'commands', log);
+    const reachable = Promise.all([
+      assertReachable(commands, config.connectTimeoutMs),
+      assertReachable(blocking, config.connectTimeoutMs),
+    ]);
+    await unlessAborted(reachable, signal);
+    engine = await createEngine(config, log);
+    signal?.throwIfAborted();
 
-  const stop = async () => {
+    const worker = new Worker({ config, engine, logger: log, blocking, commands });
+    await worker.start();
+    return { worker, stop: stopper(worker, blocking, commands, engine) };
+  } catch (error) {
+    closeNow(blocking);
+    if (commands) closeNow(commands);
+    await engine?.close();
+    if (signal?.aborted && error === signal.reason) throw error;
+    throw startError(config, commands ?? blocking, error);
+  }
+}
+
+function stopper(
+  worker: Worker,
+  blocking: RedisClient,
+  commands: RedisClient,
+  engine: Transcriber,
+): () => Promise<void> {
+  return async () => {
     await worker.stop();
     blocking.disconnect();
     await commands.quit().catch(() => commands.disconnect());
     await engine.close();
   };
-  return { worker, stop };
+}
+
+function startError(config: WorkerConfig, redis: RedisClient, error: unknown): WorkerStartError {
+  const explained = explainRedisFailure(redis, error);
+  const code = (explained as { code?: unknown }).code;
+  return new WorkerStartError(
+    typeof code === 'string' ? code : 'WORKER_START_FAILED',
+    `could not start (Redis at ${redactRedisUrl(config.redisUrl)}): ${explained.message}`,
+  );
+}
+
+/** `work`'s outcome, or the signal's reason as soon as it is aborted. */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 export async function runCommand(flags: RunFlags): Promise<void> {
   const logger = createLogger({ level: flags.logLevel });
   const config = configFromFlags(flags);
-  // Listening before start-up: a SIGTERM while the model loads (a rolling
-  // deploy replacing a worker that just started) ends it cleanly, with 0.
-  const signalled = firstSignal(logger);
-  const { stop } = await startWorker(config, logger);
-
-  await signalled;
-  await stop();
+  // Listening before start-up: a SIGTERM then (a rolling deploy replacing a
+  // worker that just started) ends it cleanly, with 0; at once while it
+  // waits for Redis, once the model is in if it is loading one.
+  const signals = stopSignals(logger);
+  try {
+    const { stop } = await startWorker(config, logger, signals.signal);
+    await signals.received;
+    await stop();
+  } catch (error) {
+    if (!signals.signal.aborted || error !== signals.signal.reason) throw error;
+    logger.info('stopped during start-up');
+  } finally {
+    // After a failed start too: a listener left behind would keep SIGTERM
+    // from ending the process.
+    signals.release();
+  }
 }
 
-function firstSignal(logger: Logger): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'signal received');
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+/**
+ * The first SIGINT or SIGTERM, as an aborted signal and a settled promise.
+ * Only the first: a second one ends the process the default way.
+ */
+function stopSignals(logger: Logger) {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    logger.info({ signal: name }, 'signal received');
+    release();
+    controller.abort(new Error(`stopped by ${name}`));
+  };
+  const release = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const received = new Promise<void>((resolve) =>
+    controller.signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
+  return { signal: controller.signal, received, release };
 }

@@ -22,6 +22,26 @@ export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
 
 export type HeartbeatInfo = Record<string, unknown>;
 
+/**
+ * The one rule for a heartbeat's timing, checked where the user sets it
+ * (config.ts) and again here: the TTL is at least twice the interval, so one
+ * missed beat (a slow Redis, a long GC pause) does not make a live worker look
+ * dead and have its running tasks handed to someone else. Returns what is
+ * wrong, in the flags' names, or undefined.
+ */
+export function heartbeatTimingProblem(ttlMs: number, intervalMs: number): string | undefined {
+  if (!(intervalMs > 0) || !Number.isFinite(intervalMs)) {
+    return `--heartbeat-interval-ms must be a positive number of milliseconds, got ${intervalMs}`;
+  }
+  if (!(ttlMs >= 2 * intervalMs) || !Number.isFinite(ttlMs)) {
+    return (
+      `--heartbeat-ttl-ms (${ttlMs}) must be at least twice --heartbeat-interval-ms ` +
+      `(${intervalMs}): raise the TTL to ${2 * intervalMs} or more, or lower the interval`
+    );
+  }
+  return undefined;
+}
+
 export interface HeartbeatOptions<Info extends HeartbeatInfo> {
   redis: RedisClient;
   keys: QueueKeys;
@@ -29,7 +49,7 @@ export interface HeartbeatOptions<Info extends HeartbeatInfo> {
   info: Info;
   /** How long the key lives without a refresh; default 15000. */
   ttlMs?: number;
-  /** How often it is refreshed; default 5000. ttlMs must exceed twice this. */
+  /** How often it is refreshed; default 5000. ttlMs must be at least twice this. */
   intervalMs?: number;
   logger: Logger;
 }
@@ -53,16 +73,8 @@ export class Heartbeat<Info extends HeartbeatInfo = HeartbeatInfo> {
   constructor(options: HeartbeatOptions<Info>) {
     this.ttlMs = options.ttlMs ?? DEFAULT_HEARTBEAT_TTL_MS;
     this.intervalMs = options.intervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
-    if (!(this.intervalMs > 0) || !Number.isFinite(this.intervalMs)) {
-      throw new RangeError(`heartbeat intervalMs must be positive, got ${this.intervalMs}`);
-    }
-    // One missed beat (a slow Redis, a long GC pause) must not make the worker
-    // look dead and have its running tasks handed to someone else.
-    if (!(this.ttlMs > 2 * this.intervalMs) || !Number.isFinite(this.ttlMs)) {
-      throw new RangeError(
-        `heartbeat ttlMs (${this.ttlMs}) must be more than twice intervalMs (${this.intervalMs})`,
-      );
-    }
+    const problem = heartbeatTimingProblem(this.ttlMs, this.intervalMs);
+    if (problem !== undefined) throw new RangeError(problem);
     this.redis = options.redis;
     this.key = options.keys.heartbeat(options.workerId);
     this.info = { ...options.info };

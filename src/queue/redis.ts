@@ -34,6 +34,7 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 
+import { ConfigError } from '../config-error.js';
 import { errorSummary } from '../logger.js';
 import { rememberConnectErrors } from './connection-checks.js';
 
@@ -140,6 +141,11 @@ function nodeOptions(role: RedisRole) {
     // TCP keepalive: keeps idle connections through NATs and load balancers
     // and lets the OS notice a dead peer.
     keepAlive: 10_000,
+    // How long disconnect() waits for the server to close its side before
+    // destroying the socket (ioredis's default is 2 s). A Redis that is there
+    // closes at once; one that accepted the connection and went silent never
+    // does, and a command giving up on it would wait that long, twice.
+    disconnectTimeout: 200,
     // commandTimeout stays unset: it rejects the promise while the command may
     // still run on the server, so a retried write would run twice; a dead
     // socket is caught by socketTimeout instead.
@@ -155,7 +161,7 @@ function nodeOptions(role: RedisRole) {
 export function createRedis(url: string, role: RedisRole, logger: Logger): Redis {
   const redacted = redactRedisUrl(url);
   if (isClusterUrl(url)) {
-    throw new Error(
+    throw new ConfigError(
       `'${redacted}' is a Redis Cluster URL, which this command does not support; ` +
         'give it a redis://, rediss:// or redis+sentinel:// URL',
     );
@@ -190,6 +196,29 @@ export function createRedis(url: string, role: RedisRole, logger: Logger): Redis
   });
   return redis;
 }
+
+/**
+ * Closes a connection at once, whatever state it is in: for one given up on
+ * (a start-up that failed or was stopped), so that it cannot hold the
+ * process open. disconnect() alone is not enough when the server accepted
+ * the connection but never answered: ioredis 5 then arms its socketTimeout
+ * timer for the handshake's commands and clears it only when data arrives,
+ * not when the socket closes, so the process would live on for up to
+ * socketTimeout (30 s) after it has nothing left to do.
+ */
+export function closeNow(redis: RedisClient): void {
+  const connections = redis instanceof Cluster ? redis.nodes() : [redis];
+  redis.disconnect();
+  for (const connection of connections) {
+    // Not in ioredis's types; read defensively, it may be gone in a later version.
+    const { socketTimeoutTimer } = connection as unknown as { socketTimeoutTimer?: NodeJS.Timeout };
+    clearTimeout(socketTimeoutTimer);
+    (connection.stream as NetStreamOrNone)?.destroy();
+  }
+}
+
+/** ioredis types `stream` as always there; before the first connect it is not. */
+type NetStreamOrNone = Redis['stream'] | undefined;
 
 /**
  * Connects to the Redis at `url`, any of the three forms: a Cluster URL gives
@@ -301,7 +330,7 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
     parsed = new URL(url);
   } catch {
     // Node's URL error carries the input, password included: do not chain it.
-    throw new Error(`invalid Redis URL '${redacted}': expected ${STANDALONE_FORM}`);
+    throw new ConfigError(`invalid Redis URL '${redacted}': expected ${STANDALONE_FORM}`);
   }
 
   switch (parsed.protocol) {
@@ -309,7 +338,7 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
     case 'rediss:':
       break;
     default:
-      throw new Error(
+      throw new ConfigError(
         `unsupported Redis URL scheme '${parsed.protocol}' in '${redacted}': use redis:// or ` +
           'rediss:// (standalone), redis+sentinel:// or rediss+sentinel:// (Sentinel), ' +
           'redis+cluster:// or rediss+cluster:// (Cluster)',
@@ -317,10 +346,10 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   }
   if (parsed.search !== '') {
     // Silently ignoring an option someone meant to set is worse than refusing it.
-    throw new Error(`query parameters are not supported in the Redis URL '${redacted}'`);
+    throw new ConfigError(`query parameters are not supported in the Redis URL '${redacted}'`);
   }
   if (parsed.hostname === '') {
-    throw new Error(`the Redis URL '${redacted}' has no host`);
+    throw new ConfigError(`the Redis URL '${redacted}' has no host`);
   }
 
   const options: RedisOptions = {
@@ -329,8 +358,8 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
     port: parsed.port === '' ? 6379 : Number(parsed.port),
     db: databaseOf(parsed.pathname, redacted),
   };
-  if (parsed.username !== '') options.username = decodeURIComponent(parsed.username);
-  if (parsed.password !== '') options.password = decodeURIComponent(parsed.password);
+  if (parsed.username !== '') options.username = decodeOrThrow(parsed.username, redacted);
+  if (parsed.password !== '') options.password = decodeOrThrow(parsed.password, redacted);
   // Node's TLS sets SNI and checks the certificate against the host name.
   if (parsed.protocol === 'rediss:') options.tls = {};
   return options;
@@ -350,10 +379,12 @@ function sentinelOptionsFromUrl(url: string, tls: boolean): RedisOptions {
   const segments = parsed.path.replace(/^\//, '').split('/');
   const name = decodeOrThrow(segments[0]!, redacted);
   if (name === '') {
-    throw new Error(`the Sentinel URL '${redacted}' names no master: expected ${SENTINEL_FORM}`);
+    throw new ConfigError(
+      `the Sentinel URL '${redacted}' names no master: expected ${SENTINEL_FORM}`,
+    );
   }
   if (segments.length > 2) {
-    throw new Error(
+    throw new ConfigError(
       `the Sentinel URL '${redacted}' has too many path segments: expected ${SENTINEL_FORM}`,
     );
   }
@@ -367,7 +398,7 @@ function sentinelOptionsFromUrl(url: string, tls: boolean): RedisOptions {
   if (parsed.password !== undefined) options.password = parsed.password;
   for (const [key, value] of parsed.query) {
     if (key !== 'sentinelPassword') {
-      throw new Error(
+      throw new ConfigError(
         `query parameter '${key}' is not supported in the Redis URL '${redacted}' ` +
           '(only sentinelPassword is)',
       );
@@ -402,12 +433,14 @@ export function clusterConfigFromUrl(url: string): ClusterConfig {
   }
   const parsed = parseMultiHostUrl(url, redacted, 6379, CLUSTER_FORM);
   if (!['', '/', '/0'].includes(parsed.path)) {
-    throw new Error(
+    throw new ConfigError(
       `the Cluster URL '${redacted}' names a database: Redis Cluster has only database 0`,
     );
   }
   for (const [key] of parsed.query) {
-    throw new Error(`query parameter '${key}' is not supported in the Redis URL '${redacted}'`);
+    throw new ConfigError(
+      `query parameter '${key}' is not supported in the Redis URL '${redacted}'`,
+    );
   }
   const redisOptions: RedisOptions = {};
   if (parsed.username !== undefined) redisOptions.username = parsed.username;
@@ -441,7 +474,7 @@ function parseMultiHostUrl(
   form: string,
 ): MultiHostUrl {
   const invalid = (why: string) =>
-    new Error(`invalid Redis URL '${redacted}': ${why}; expected ${form}`);
+    new ConfigError(`invalid Redis URL '${redacted}': ${why}; expected ${form}`);
   const match = /^[a-z+]+:\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?(#.*)?$/i.exec(url);
   if (!match) throw invalid('it does not parse');
   const [, authority = '', path = '', search, fragment] = match;
@@ -488,7 +521,7 @@ function decodeOrThrow(text: string, redacted: string): string {
     return decodeURIComponent(text);
   } catch {
     // The URIError would carry nothing secret, but nothing useful either.
-    throw new Error(`invalid percent-encoding in the Redis URL '${redacted}'`);
+    throw new ConfigError(`invalid percent-encoding in the Redis URL '${redacted}'`);
   }
 }
 
@@ -496,7 +529,9 @@ function databaseOf(pathname: string, redacted: string): number {
   const db = pathname.replace(/^\//, '');
   if (db === '') return 0;
   if (!/^\d+$/.test(db)) {
-    throw new Error(`the database in the Redis URL '${redacted}' must be a number, not '${db}'`);
+    throw new ConfigError(
+      `the database in the Redis URL '${redacted}' must be a number, not '${db}'`,
+    );
   }
   return Number(db);
 }

@@ -17,6 +17,7 @@ import { freePort, startPrivateRedis, type PrivateRedis } from '../../src/cli/pr
 import type { DoctorReport } from '../../src/diagnosis/report.js';
 import { PROJECT_ROOT } from '../support/fixtures.js';
 import { connect, SHARED_REDIS_URL, waitFor } from '../support/redis.js';
+import { startSilentServer } from '../support/silent-server.js';
 
 const CLI = path.join(PROJECT_ROOT, 'dist', 'cli.js');
 const QUEUE = 'asr_chunk_queue';
@@ -263,6 +264,57 @@ describe('a Redis that is not there', () => {
       error: { code: 'REDIS_UNREACHABLE' },
     });
     expect(json.all).not.toContain('hunter2secret');
+  });
+});
+
+describe('a Redis that accepts the connection and never answers', () => {
+  it('exits 2 right after saying so, within --connect-timeout-ms', async () => {
+    const silent = await startSilentServer();
+    try {
+      const startedMs = Date.now();
+      const { code, all } = await doctor([
+        '--redis',
+        silent.url,
+        '--sample-ms',
+        '0',
+        '--connect-timeout-ms',
+        '1000',
+      ]);
+      expect(code, all).toBe(2);
+      expect(all).toContain('could not reach redis://127.0.0.1');
+      expect(all).toContain('did not answer within 1000 ms');
+      expect(all).toContain('[REDIS_UNREACHABLE]');
+      // Not held open by the silent connection (it was 30 s: ioredis's socket timeout).
+      expect(Date.now() - startedMs, all).toBeLessThan(6_000);
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
+describe('a password the Redis refuses', () => {
+  it('exits 2 with REDIS_AUTH_FAILED on any database, never showing it', async () => {
+    const guarded = await startPrivateRedis(undefined, {
+      extraArgs: ['--requirepass', 'the-right-one'],
+      password: 'the-right-one',
+    });
+    try {
+      for (const db of [0, 1]) {
+        const url = `redis://:wrongPW-d0c7@127.0.0.1:${guarded.port}/${db}`;
+        const { code, stdout, all } = await doctor(['--redis', url, '--json']);
+        expect(code, all).toBe(2);
+        expect(JSON.parse(stdout)).toMatchObject({
+          exitCode: 2,
+          error: {
+            code: 'REDIS_AUTH_FAILED',
+            message: expect.stringContaining('Redis refused the user or password in the URL'),
+          },
+        });
+        expect(all).not.toContain('wrongPW-d0c7');
+      }
+    } finally {
+      await guarded.stop();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { resolveWorkerConfig } from '../../src/config.js';
 import { Heartbeat } from '../../src/queue/heartbeat.js';
 import { createRedis } from '../../src/queue/redis.js';
 import {
@@ -63,14 +64,38 @@ describe('Heartbeat', () => {
     expect(await commands.exists(key)).toBe(0);
   });
 
-  it('uses 15 s / 5 s by default and refuses a TTL of two intervals or less', () => {
+  it('uses 15 s / 5 s by default and refuses a TTL under two intervals', () => {
     const base = { redis: commands, keys: fx.keys, workerId: 'w', info: {}, logger: silentLogger };
     const heartbeat = new Heartbeat(base);
     expect(heartbeat.ttlMs).toBe(15_000);
     expect(heartbeat.intervalMs).toBe(5_000);
-    expect(() => new Heartbeat({ ...base, ttlMs: 10_000, intervalMs: 5_000 })).toThrow(RangeError);
+    expect(() => new Heartbeat({ ...base, ttlMs: 9_999, intervalMs: 5_000 })).toThrow(RangeError);
     expect(() => new Heartbeat({ ...base, ttlMs: 1_000, intervalMs: 0 })).toThrow(RangeError);
-    expect(() => new Heartbeat({ ...base, ttlMs: 10_001, intervalMs: 5_000 })).not.toThrow();
+    expect(() => new Heartbeat({ ...base, ttlMs: 10_000, intervalMs: 5_000 })).not.toThrow();
+  });
+
+  it("follows the same rule as the settings, at its edge, in the flags' words", () => {
+    const base = { redis: commands, keys: fx.keys, workerId: 'w', info: {}, logger: silentLogger };
+    const timing = (ttlMs: number, intervalMs: number) => ({
+      heartbeatTtlMs: ttlMs,
+      heartbeatIntervalMs: intervalMs,
+    });
+    // Exactly twice: what the README allows, and what both accept.
+    const config = resolveWorkerConfig(timing(10_000, 5_000));
+    expect(
+      () =>
+        new Heartbeat({
+          ...base,
+          ttlMs: config.heartbeatTtlMs,
+          intervalMs: config.heartbeatIntervalMs,
+        }),
+    ).not.toThrow();
+
+    const said = '--heartbeat-ttl-ms (9999) must be at least twice --heartbeat-interval-ms (5000)';
+    expect(() => resolveWorkerConfig(timing(9_999, 5_000))).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining(said) }),
+    );
+    expect(() => new Heartbeat({ ...base, ttlMs: 9_999, intervalMs: 5_000 })).toThrow(said);
   });
 
   it('logs failed refreshes instead of throwing, and says when they work again', async () => {

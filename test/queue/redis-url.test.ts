@@ -86,6 +86,7 @@ describe('redisOptionsFromUrl', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ code: 'INVALID_CONFIG' });
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain('secret');
     expect((error as Error).cause).toBeUndefined();
@@ -195,10 +196,28 @@ describe('Sentinel and Cluster URLs that are refused', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ code: 'INVALID_CONFIG' });
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain('secret');
     expect((error as Error).message).not.toContain('sec%zzret');
     expect((error as Error).cause).toBeUndefined();
+  });
+});
+
+describe('standalone URLs that are refused', () => {
+  it.each([
+    ['redis://:pw%@127.0.0.1:6379', "'redis://:***@127.0.0.1:6379'", 'pw%'],
+    ['redis://us%zzer:secret@127.0.0.1/1', "'redis://us%zzer:***@127.0.0.1/1'", 'secret'],
+  ])('refuses %s as INVALID_CONFIG, naming it with the password masked', (url, shown, secret) => {
+    let error: unknown;
+    try {
+      redisOptionsFromUrl(url);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ code: 'INVALID_CONFIG' });
+    expect((error as Error).message).toBe(`invalid percent-encoding in the Redis URL ${shown}`);
+    expect((error as Error).message).not.toContain(secret);
   });
 });
 
