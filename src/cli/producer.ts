@@ -39,10 +39,14 @@ export function encodingOf(file: string): Container {
 
 /** One task for a whole file, its bytes sent as they are. */
 export function fileTask(file: string, extra: Partial<OutgoingTask> = {}): OutgoingTask {
+  const encoding = encodingOf(file);
+  const bytes = readFileSync(file);
+  // The worker would answer it AUDIO_EMPTY; better not to send it at all.
+  if (bytes.length === 0) throw new Error(`${file}: the file is empty`);
   return {
     task_id: randomUUID(),
-    audio_b64: readFileSync(file).toString('base64'),
-    encoding: encodingOf(file),
+    audio_b64: bytes.toString('base64'),
+    encoding,
     enqueued_at: Date.now(),
     ...extra,
   };

@@ -171,4 +171,21 @@ describe('asr-worker enqueue', () => {
     expect(code, output).toBe(1);
     expect(output).toContain('failed AUDIO_INVALID');
   });
+
+  it('refuses an empty file before pushing anything', async () => {
+    const empty = fixture('empty.wav');
+    writeFileSync(empty, '');
+    const queue = `${worker.queue}:never-pushed`;
+    const { code, output } = await cli([
+      'enqueue',
+      empty,
+      '--redis',
+      SHARED_REDIS_URL,
+      '--queue',
+      queue,
+    ]);
+    expect(code, output).toBe(1);
+    expect(output).toContain(`${empty}: the file is empty`);
+    expect(await redis.exists(queue)).toBe(0);
+  });
 });
