@@ -22,6 +22,9 @@ export function base64Problem(text: string): string | undefined {
 function searchProblem(text: string): string | undefined {
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const body = text.slice(0, text.length - padding);
+  if (/^data:[^,]*;base64,/.test(text)) {
+    return 'it starts with a data: URL prefix (send only the base64 after the comma)';
+  }
   const offset = body.search(OUTSIDE_ALPHABET);
   if (offset >= 0) {
     return `character ${JSON.stringify(body[offset])} at offset ${offset}${hintFor(body[offset]!)}`;

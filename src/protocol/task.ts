@@ -106,12 +106,17 @@ export function parseTask(raw: string, limits: TaskLimits): TaskParse {
 
   let value: unknown;
   try {
-    value = JSON.parse(raw);
+    // A byte order mark is no part of JSON, but Windows tools and some
+    // encoders write one; RFC 8259 lets a parser ignore it, so this one does.
+    value = JSON.parse(raw.startsWith('\uFEFF') ? raw.slice(1) : raw);
   } catch (error) {
     return rejected('INVALID_TASK', `not JSON: ${(error as Error).message}`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return rejected('INVALID_TASK', `task must be a JSON object, got ${describeValue(value)}`);
+    return rejected(
+      'INVALID_TASK',
+      `task must be a JSON object, got ${describeValue(value)}${doubleEncodedHint(value)}`,
+    );
   }
 
   const fields = value as Record<string, unknown>;
@@ -255,4 +260,10 @@ function rejected(
     ...(taskId !== undefined && { taskId }),
     ...(echo !== undefined && { echo }),
   };
+}
+
+/** A JSON string that itself holds a JSON object: the producer encoded the task twice. */
+function doubleEncodedHint(value: unknown): string {
+  if (typeof value !== 'string' || !value.trimStart().startsWith('{')) return '';
+  return ' (a string holding JSON: the task was JSON-encoded twice; push the object itself)';
 }

@@ -109,11 +109,23 @@ describe('parseTask: input that is not a task object', () => {
     ['a number', '42', /^task must be a JSON object, got 42$/],
     ['a string', '"t1"', /^task must be a JSON object, got "t1"$/],
     ['null', 'null', /^task must be a JSON object, got null$/],
+    [
+      'a task encoded twice',
+      JSON.stringify(JSON.stringify({ task_id: 't1' })),
+      /got "\{.*\(a string holding JSON: the task was JSON-encoded twice; push the object itself\)$/,
+    ],
   ])('refuses %s as INVALID_TASK with no task id', (_name, raw, message) => {
     const parsed = rejection(raw);
     expect(parsed.code).toBe('INVALID_TASK');
     expect(parsed.message).toMatch(message);
     expect(parsed.taskId).toBeUndefined();
+  });
+});
+
+describe('parseTask: a byte order mark', () => {
+  it('is passed over, as RFC 8259 allows', () => {
+    const parsed = parse(`\uFEFF${JSON.stringify({ task_id: 't1', audio_b64: audioB64 })}`);
+    expect(parsed.ok).toBe(true);
   });
 });
 
@@ -229,6 +241,11 @@ describe('parseTask: the audio source', () => {
     ['padding in the middle', 'QQ==QUJD', 'character "=" at offset 2'],
     ['three padding characters', 'Q===', 'character "=" at offset 1'],
     ['a character outside any alphabet', 'QUJ*', 'character "*" at offset 3'],
+    [
+      'a data: URL prefix',
+      `data:audio/wav;base64,${audioB64}`,
+      'it starts with a data: URL prefix (send only the base64 after the comma)',
+    ],
   ])('refuses audio_b64 with %s', (_name, b64, detail) => {
     const parsed = rejection({ task_id: 't1', audio_b64: b64, reply_to: 'r' });
     expect(parsed).toMatchObject({ code: 'INVALID_TASK', taskId: 't1', echo: { reply_to: 'r' } });
