@@ -12,7 +12,11 @@ const lastConnectError = new WeakMap<RedisClient, Error>();
 
 /** Keeps the client's connect errors (ECONNREFUSED, auth) to explain failures with. */
 export function rememberConnectErrors(redis: RedisClient): void {
-  redis.on('error', (error: Error) => lastConnectError.set(redis, error));
+  redis.on('error', (error: Error) => {
+    // ioredis emits its giving up on a command as an error too: a result of
+    // the connect error, which is the one worth telling.
+    if (error.name !== 'MaxRetriesPerRequestError') lastConnectError.set(redis, error);
+  });
 }
 
 /** Redis could not be reached, or never answered. */
@@ -65,8 +69,22 @@ function noAnswer(redis: RedisClient, timeoutMs: number): Error {
     authFailure(cause) ??
     new RedisUnreachableError(
       `Redis did not answer within ${timeoutMs} ms (--connect-timeout-ms)` +
-        (cause ? `; the last connection error was: ${cause.message}` : ''),
+        (cause ? `; the last connection error was: ${connectErrorWords(cause)}` : ''),
     )
+  );
+}
+
+/**
+ * ioredis's words for a connect error, except the one it gets when the port
+ * is another service's: "Protocol error, got "H" as reply type byte. Please
+ * report this." is an HTTP server answering, not an ioredis bug.
+ */
+function connectErrorWords(error: Error): string {
+  const reply = /^Protocol error, got (".*?") as reply type byte/.exec(error.message);
+  if (reply === null) return error.message;
+  return (
+    `the server does not speak Redis's protocol (its first byte was ${reply[1]}): ` +
+    "is the URL's port another service's, an HTTP one say?"
   );
 }
 
@@ -110,7 +128,9 @@ export function explainRedisFailure(redis: RedisClient, error: unknown): Error {
   const refused = authFailure(error) ?? authFailure(cause);
   if (refused) return refused;
   if (!gaveUp) return error as Error;
-  return new RedisUnreachableError(`Redis did not answer${cause ? ` (${cause.message})` : ''}`);
+  return new RedisUnreachableError(
+    `Redis did not answer${cause ? ` (${connectErrorWords(cause)})` : ''}`,
+  );
 }
 
 /**

@@ -5,6 +5,9 @@
  * keeps the command waiting for good), and a refused password must be called
  * that, whatever database the URL names.
  */
+import { once } from 'node:events';
+import net from 'node:net';
+
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
@@ -109,6 +112,30 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
+
+describe('another service on the Redis port', () => {
+  it('is called that, not an ioredis protocol error', async () => {
+    const http = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    });
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    const { port } = http.address() as net.AddressInfo;
+    const redis = createRedis(`redis://127.0.0.1:${port}`, 'commands', SILENT);
+    try {
+      await expect(assertReachable(redis, 1_000)).rejects.toMatchObject({
+        code: 'REDIS_UNREACHABLE',
+        message: expect.stringContaining(
+          `the server does not speak Redis's protocol (its first byte was "H")`,
+        ),
+      });
+    } finally {
+      closeNow(redis);
+      http.close();
+    }
+  });
+});
 
 describe('a Redis that accepts the connection and never answers', () => {
   let silent: SilentServer;
