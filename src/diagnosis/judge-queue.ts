@@ -199,7 +199,8 @@ function deadLetters(queue: QueueFacts, facts: DoctorFacts): Finding[] {
       message:
         `'${keys.dead}' holds ${count(dead.depth, 'task')} that could not be processed` +
         `${growth}.${newest} Read them (LRANGE '${keys.dead}' -10 -1), fix the producer or ` +
-        'the worker, then push the raw tasks again and trim the list.',
+        'the worker, then push again the raw tasks that are whole (an entry with ' +
+        'raw_truncated kept only the first 64 KiB: send that task afresh) and trim the list.',
       keys: [keys.dead],
     },
   ];
