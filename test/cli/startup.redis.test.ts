@@ -9,9 +9,16 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startPrivateRedis, type PrivateRedis } from '../../src/cli/private-redis.js';
+import type { PrivateRedis } from '../../src/cli/private-redis.js';
 import { PROJECT_ROOT } from '../support/fixtures.js';
-import { cleanQueue, connect, SHARED_REDIS_URL, uniqueQueue, waitFor } from '../support/redis.js';
+import {
+  cleanQueue,
+  connect,
+  SHARED_REDIS_URL,
+  startRedisWithPassword,
+  uniqueQueue,
+  waitFor,
+} from '../support/redis.js';
 import { startSilentServer, type SilentServer } from '../support/silent-server.js';
 
 /** Past this the command counts as hung: it is killed and the test fails. */
@@ -113,10 +120,7 @@ describe('a password Redis refuses', () => {
   const secret = 'wrongPW-41c9';
   let server: PrivateRedis;
   beforeAll(async () => {
-    server = await startPrivateRedis(undefined, {
-      extraArgs: ['--requirepass', 'the-right-one'],
-      password: 'the-right-one',
-    });
+    server = await startRedisWithPassword('the-right-one');
   });
   afterAll(() => server?.stop());
 

@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 
-import { freePort, startPrivateRedis, type PrivateRedis } from '../../src/cli/private-redis.js';
+import { freePort, type PrivateRedis } from '../../src/cli/private-redis.js';
 import { startWorker } from '../../src/cli/run-command.js';
 import { resolveWorkerConfig } from '../../src/config.js';
 import {
@@ -21,7 +21,13 @@ import {
   explainRedisFailure,
 } from '../../src/queue/connection-checks.js';
 import { closeNow, createRedis } from '../../src/queue/redis.js';
-import { connect, SHARED_REDIS_URL, uniqueQueue, waitFor } from '../support/redis.js';
+import {
+  connect,
+  SHARED_REDIS_URL,
+  startRedisWithPassword,
+  uniqueQueue,
+  waitFor,
+} from '../support/redis.js';
 import { startSilentServer, type SilentServer } from '../support/silent-server.js';
 import { startTestWorker } from '../worker/support.js';
 
@@ -191,10 +197,7 @@ describe('a password Redis refuses', () => {
   const secret = 'not-the-password-5e1f';
   let server: PrivateRedis;
   beforeAll(async () => {
-    server = await startPrivateRedis(undefined, {
-      extraArgs: ['--requirepass', 'the-right-one'],
-      password: 'the-right-one',
-    });
+    server = await startRedisWithPassword('the-right-one');
   });
   afterAll(() => server?.stop());
 

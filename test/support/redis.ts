@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 
 import { Redis } from 'ioredis';
 
+import { startPrivateRedis, type PrivateRedis } from '../../src/cli/private-redis.js';
+
 export const SHARED_REDIS_URL = process.env.ASR_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export function uniqueQueue(label: string): string {
@@ -53,4 +55,9 @@ export async function waitFor<T>(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** A private redis-server that wants a password, for tests of refused ones. */
+export async function startRedisWithPassword(password: string): Promise<PrivateRedis> {
+  return startPrivateRedis(undefined, { extraArgs: ['--requirepass', password], password });
 }
