@@ -60,9 +60,10 @@ local function complete_message(hash, sid, h, now)
 end
 
 -- Moves the stable prefix forward over every chunk that now has no gap
--- before it, giving each its offset and appending its text.
+-- before it, giving each its offset and appending its text; never past the
+-- final chunk.
 local function advance(hash, h)
-  while true do
+  while h.final == nil or h.stable <= h.final do
     local raw = redis.call('HGET', hash, 'c:' .. h.stable)
     if not raw then return end
     local entry = cjson.decode(raw)
@@ -80,6 +81,11 @@ end
 local function record_chunk(hash, status_key, open_sessions, sid, index, is_final, entry, now, ttl)
   local state = redis.call('HGET', hash, 'state')
   if state == 'complete' or state == 'incomplete' then return {} end
+  -- A chunk past the final one (a second final among them) has no place in
+  -- the session: left out, and the worker warns. Chunks recorded past it
+  -- before the final one arrived stay out of the transcript too.
+  local known_final = tonumber(redis.call('HGET', hash, 'final') or '')
+  if known_final and index > known_final then return {} end
   if redis.call('HSETNX', hash, 'c:' .. index, entry) == 0 then return {} end
 
   if is_final then redis.call('HSETNX', hash, 'final', index) end

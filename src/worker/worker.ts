@@ -404,7 +404,8 @@ export class Worker {
           await this.lostTo(raw, outcome, logger);
           break;
         }
-        if (outcome.result.session_id !== undefined && sessionMessages === 0) {
+        const { session_id: sessionId, chunk_index: chunkIndex } = outcome.result;
+        if (sessionId !== undefined && chunkIndex !== undefined && sessionMessages === 0) {
           warnChunkLeftOut(outcome.result, logger);
         }
         const { status, error, timings } = outcome.result;
@@ -596,7 +597,7 @@ function warnChunkLeftOut(result: TaskResult, logger: Logger): void {
   logger.warn(
     { session_id: sessionId, chunk_index: chunkIndex },
     `chunk ${chunkIndex} of session '${sessionId}' was left out of the session: the session ` +
-      'had already ended, or another task had already answered this chunk_index; its own ' +
-      'result was published',
+      'had already ended, another task had already answered this chunk_index, or it lies ' +
+      'past the final chunk; its own result was published',
   );
 }

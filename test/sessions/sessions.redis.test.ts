@@ -166,6 +166,30 @@ describe('a session consumed by several workers', () => {
     expect(await pool.terminal()).toHaveLength(1);
   });
 
+  it('ends a session at its final chunk: later indices and a second final are left out', async () => {
+    const { logger, lines } = capturingLogger();
+    pool = await startPool('past-final', 1, {}, logger);
+    const order: Array<[number, boolean]> = [
+      [0, false],
+      [2, true],
+      [5, false],
+      [3, true],
+      [1, false],
+    ];
+    for (const [index, isFinal] of order) {
+      await redis.rpush(
+        pool.queue,
+        chunkTask('s6', index, { text: `word${index}`, audioMs: 500 }, { is_final: isFinal }),
+      );
+    }
+    const [complete] = (await waitForTerminal(pool, 1)) as SessionComplete[];
+    expect(complete).toMatchObject({ chunks: 3, text: 'word0 word1 word2', audio_ms: 1500 });
+    expect(complete!.segments.map((s) => s.chunk_index)).toEqual([0, 1, 2]);
+
+    const warned = lines.filter((line) => String(line.msg).includes('left out of the session'));
+    expect(warned.map((line) => line.chunk_index)).toEqual([5, 3]);
+  });
+
   it('publishes one answer per task and one completion when chunks are delivered twice', async () => {
     pool = await startPool('duplicates', 2);
     const chunks = [0, 1, 2].map((i) =>
