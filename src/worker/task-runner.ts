@@ -73,7 +73,8 @@ export class TaskRunner {
 
   /** The item read as a task. Pure: the worker reads it once, and logs under the id it has. */
   parse(raw: QueueItem): TaskParse {
-    return parseTask(itemText(raw), { maxPayloadBytes: this.options.maxPayloadBytes });
+    const parsed = parseTask(itemText(raw), { maxPayloadBytes: this.options.maxPayloadBytes });
+    return typeof raw === 'string' ? parsed : notUtf8(parsed);
   }
 
   /** `parsed` is parse(raw); `raw` is kept to tell a repeat delivery from a reused task_id. */
@@ -318,4 +319,22 @@ function withinAudio<T extends { startMs: number; endMs: number }>(
     startMs: Math.min(segment.startMs, audioMs),
     endMs: Math.min(segment.endMs, audioMs),
   }));
+}
+
+/**
+ * A task that is not UTF-8 text (a Latin-1 byte, say) read as UTF-8 has each
+ * bad byte replaced by U+FFFD: transcribing it would answer a task the
+ * producer never sent, under a task_id that may not be theirs. It is refused;
+ * answered when its task_id came through intact, dead-lettered (byte for
+ * byte) otherwise.
+ */
+function notUtf8(lossy: TaskParse): TaskParse {
+  const taskId = lossy.ok ? lossy.task.task_id : lossy.taskId;
+  const intact = taskId !== undefined && !taskId.includes('\uFFFD');
+  return {
+    ok: false,
+    code: 'INVALID_TASK',
+    message: 'the task is not UTF-8 text: send its JSON encoded as UTF-8',
+    ...(intact && { taskId }),
+  };
 }

@@ -60,7 +60,7 @@ describe('worker: items that are not UTF-8', () => {
     expect(Buffer.from(entry.raw, 'base64')).toEqual(PICKLED);
   });
 
-  it('answers a task with a Latin-1 byte and takes it off the processing list', async () => {
+  it('refuses a task with a Latin-1 byte, answering it, and takes it off the processing list', async () => {
     const worker = await start(undefined, 'latin-1');
     const { keys } = worker.worker;
     const task = Buffer.concat([
@@ -71,7 +71,11 @@ describe('worker: items that are not UTF-8', () => {
     await redis.rpush(keys.queue, task);
 
     const [result] = await readResults(redis, worker.results, 1, 10_000);
-    expect(result).toMatchObject({ task_id: 'latin', status: 'done' });
+    expect(result).toMatchObject({
+      task_id: 'latin',
+      status: 'failed',
+      error: { code: 'INVALID_TASK', message: expect.stringContaining('not UTF-8 text') },
+    });
     await waitFor(
       'the processing list to go',
       async () => {
@@ -80,5 +84,22 @@ describe('worker: items that are not UTF-8', () => {
       5_000,
     );
     expect(await redis.exists(keys.deliveries)).toBe(0);
+  });
+
+  it('dead-letters a task whose task_id is not UTF-8, rather than answer another id', async () => {
+    const worker = await start(undefined, 'latin-id');
+    const { keys } = worker.worker;
+    const task = Buffer.concat([
+      Buffer.from('{"task_id":"z'),
+      Buffer.from([0xe9]),
+      Buffer.from('3","audio_b64":"AAAA"}'),
+    ]);
+    await redis.rpush(keys.queue, task);
+
+    await waitFor('a dead letter', async () => (await redis.llen(keys.dead)) === 1, 10_000);
+    const entry = JSON.parse((await redis.lindex(keys.dead, 0))!) as DeadLetterEntry;
+    expect(entry).toMatchObject({ reason: 'INVALID_TASK', raw_encoding: 'base64' });
+    expect(Buffer.from(entry.raw, 'base64').equals(task)).toBe(true);
+    expect(await redis.llen(worker.results)).toBe(0);
   });
 });
