@@ -66,6 +66,8 @@ export interface RunnerOptions {
   sessionContextChars: number;
   silenceFloorDbfs: number;
   quality: QualityThresholds;
+  /** The list of terminal session messages: a backend blocks on it, so no reply_to may name it. */
+  sessionResults: string;
 }
 
 export class TaskRunner {
@@ -270,7 +272,9 @@ export class TaskRunner {
 
   /** What a reply_to is to this worker's queue (own-keys.ts), or undefined when it is the producer's. */
   private ownKeyNamed(replyTo: string | undefined): string | undefined {
-    return replyTo === undefined ? undefined : describeOwnKey(this.options.keys, replyTo);
+    if (replyTo === undefined) return undefined;
+    if (replyTo === this.options.sessionResults) return 'the session result list';
+    return describeOwnKey(this.options.keys, replyTo);
   }
 
   /** The echo of a rejected task, less a reply_to that names one of the queue's own keys. */

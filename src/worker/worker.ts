@@ -123,6 +123,7 @@ export class Worker {
       maxTaskAgeMs: config.maxTaskAgeMs,
       sessionContextChars: sessionContextChars(config),
       silenceFloorDbfs: config.silenceFloorDbfs,
+      sessionResults: config.sessionResults,
       quality: {
         maxCompressionRatio: config.maxCompressionRatio,
         minAvgLogprob: config.minAvgLogprob,

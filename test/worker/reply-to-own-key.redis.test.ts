@@ -24,14 +24,17 @@ describe('worker: a reply_to naming one of its own keys', () => {
 
   it('is refused with INVALID_TASK on the default result list, naming the field', async () => {
     const { keys } = worker.worker;
+    const { sessionResults } = worker;
     await push(redis, worker.queue, [
       { task_id: 'c18', audio_b64: 'AAAA', reply_to: worker.queue },
       { task_id: 'c19', audio_b64: 'AAAA', reply_to: keys.processing(worker.worker.workerId) },
       // Rejected for its audio; the failure must not go to the queue either.
       { task_id: 'c20', reply_to: worker.queue },
+      // Backends block on it for terminal session messages, not chunk results.
+      { task_id: 'c21', audio_b64: 'AAAA', reply_to: sessionResults },
     ]);
 
-    const results = byId(await readResults(redis, worker.results, 3, 10_000));
+    const results = byId(await readResults(redis, worker.results, 4, 10_000));
     expect(results.get('c18')).toMatchObject({
       status: 'failed',
       error: {
@@ -47,6 +50,11 @@ describe('worker: a reply_to naming one of its own keys', () => {
       status: 'failed',
       error: { code: 'INVALID_TASK', message: expect.stringContaining('audio') },
     });
+    expect(results.get('c21')).toMatchObject({
+      status: 'failed',
+      error: { code: 'INVALID_TASK', message: expect.stringContaining('the session result list') },
+    });
+    expect(await redis.llen(sessionResults)).toBe(0);
     expect(JSON.parse((await redis.get(keys.status('c18')))!)).toMatchObject({
       status: 'failed',
     });
