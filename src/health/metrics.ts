@@ -18,6 +18,8 @@ export interface WorkerIdentity {
 export interface DoneTask {
   audioSeconds: number;
   decodeSeconds: number;
+  /** Answered without decoding (silence, no speech): counted, but not as audio decoded. */
+  skipped?: boolean;
   /** Absent when the task carried no enqueued_at. */
   queueWaitSeconds?: number;
 }
@@ -57,7 +59,7 @@ export class WorkerMetrics {
     }).set({ ...identity }, 1);
     this.tasks = new Counter({
       name: 'asr_worker_tasks_total',
-      help: 'Tasks finished by this worker, by status (done, failed, dead_lettered, repeat) and error code or dead-letter reason',
+      help: 'Tasks finished by this worker, by status (done, failed, expired, dead_lettered, repeat) and error code or dead-letter reason',
       labelNames: ['status', 'code'],
       registers,
     });
@@ -125,10 +127,17 @@ export class WorkerMetrics {
 
   done(task: DoneTask): void {
     this.tasks.inc({ status: 'done', code: '' });
+    if (task.queueWaitSeconds !== undefined) this.wait.observe(task.queueWaitSeconds);
+    if (task.skipped === true) return;
     this.audio.inc(task.audioSeconds);
     this.decode.observe(task.decodeSeconds);
-    if (task.queueWaitSeconds !== undefined) this.wait.observe(task.queueWaitSeconds);
     if (task.audioSeconds > 0) this.rtf.observe(task.decodeSeconds / task.audioSeconds);
+  }
+
+  /** Answered expired: past its maximum age, never decoded. */
+  expired(queueWaitSeconds?: number): void {
+    this.tasks.inc({ status: 'expired', code: '' });
+    if (queueWaitSeconds !== undefined) this.wait.observe(queueWaitSeconds);
   }
 
   failed(code: string, queueWaitSeconds?: number): void {

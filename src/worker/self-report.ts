@@ -34,6 +34,7 @@ export interface HeartbeatFields extends Record<string, unknown> {
   started_at: number;
   tasks_done: number;
   tasks_failed: number;
+  tasks_expired: number;
   last_task_at: number | null;
 }
 
@@ -56,6 +57,7 @@ export function heartbeatInfo(
     started_at: Date.now(),
     tasks_done: 0,
     tasks_failed: 0,
+    tasks_expired: 0,
     last_task_at: null,
   };
 }

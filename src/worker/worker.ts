@@ -50,6 +50,7 @@ export interface WorkerDeps {
 export interface WorkerCounts {
   done: number;
   failed: number;
+  expired: number;
   deadLettered: number;
   repeats: number;
 }
@@ -60,7 +61,7 @@ const RETRY_MAX_MS = 5_000;
 export class Worker {
   readonly keys: QueueKeys;
   readonly workerId: string;
-  readonly counts: WorkerCounts = { done: 0, failed: 0, deadLettered: 0, repeats: 0 };
+  readonly counts: WorkerCounts = { done: 0, failed: 0, expired: 0, deadLettered: 0, repeats: 0 };
 
   private readonly consumer: QueueConsumer;
   private readonly publisher: ResultPublisher;
@@ -413,6 +414,7 @@ export class Worker {
         this.countAnswer(outcome);
         const line = { status, error, timings, attempt: outcome.result.attempt };
         if (error) logger.warn(line, `task failed: ${error.code}`);
+        else if (status === 'expired') logger.info(line, 'task expired: not decoded');
         else logger.info(line, 'task done');
         break;
       }
@@ -503,8 +505,13 @@ export class Worker {
       this.monitor.metrics.done({
         audioSeconds: (result.audio_ms ?? 0) / 1000,
         decodeSeconds: (result.timings?.decode_ms ?? 0) / 1000,
+        skipped: result.skipped !== undefined,
         ...(waitSeconds !== undefined && { queueWaitSeconds: waitSeconds }),
       });
+    } else if (result.status === 'expired') {
+      // Not a failure of this worker: the task outlived its deadline in the queue.
+      this.counts.expired++;
+      this.monitor.metrics.expired(waitSeconds);
     } else {
       this.counts.failed++;
       this.monitor.metrics.failed(result.error?.code ?? result.status, waitSeconds);
@@ -512,6 +519,7 @@ export class Worker {
     this.heartbeat.merge({
       tasks_done: this.counts.done,
       tasks_failed: this.counts.failed,
+      tasks_expired: this.counts.expired,
       last_task_at: result.finished_at,
     });
   }

@@ -43,4 +43,24 @@ describe('WorkerMetrics', () => {
     expect(valueOf(text, 'asr_worker_queue_wait_seconds_count')).toBe(0);
     expect(valueOf(text, 'asr_worker_audio_seconds_total')).toBe(10);
   });
+
+  it('counts expired tasks apart from failures', async () => {
+    const metrics = new WorkerMetrics(identity);
+    metrics.expired(7);
+    const text = await metrics.text();
+    expect(valueOf(text, 'asr_worker_tasks_total{status="expired",code=""}')).toBe(1);
+    expect(text).not.toContain('status="failed"');
+    expect(valueOf(text, 'asr_worker_queue_wait_seconds_count')).toBe(1);
+  });
+
+  it('counts chunks answered without decoding as done, but not as audio decoded', async () => {
+    const metrics = new WorkerMetrics(identity);
+    metrics.done({ audioSeconds: 10, decodeSeconds: 0.5 });
+    metrics.done({ audioSeconds: 4, decodeSeconds: 0, skipped: true });
+    const text = await metrics.text();
+    expect(valueOf(text, 'asr_worker_tasks_total{status="done",code=""}')).toBe(2);
+    expect(valueOf(text, 'asr_worker_audio_seconds_total')).toBe(10);
+    expect(valueOf(text, 'asr_worker_real_time_factor_count')).toBe(1);
+    expect(valueOf(text, 'asr_worker_decode_seconds_count')).toBe(1);
+  });
 });

@@ -94,6 +94,7 @@ describe('worker health', () => {
       started_at: expect.any(Number),
       tasks_done: 2,
       tasks_failed: 1,
+      tasks_expired: 0,
       last_task_at: expect.any(Number),
     });
     expect(beat.last_task_at).toBeGreaterThanOrEqual(before);
