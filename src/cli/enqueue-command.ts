@@ -30,6 +30,8 @@ export interface EnqueueFlags {
 }
 
 export async function enqueueCommand(files: string[], flags: EnqueueFlags): Promise<void> {
+  // A key of spaces is legal in Redis, but no worker can be started on it.
+  if (flags.queue.trim() === '') throw new Error(`--queue must name a key, got "${flags.queue}"`);
   const logger = createLogger({ level: 'warn' });
   const redis = createRedisClient(flags.redis, 'commands', logger);
   const replyTo = flags.wait ? `asr_enqueue_reply:${randomUUID()}` : undefined;

@@ -172,6 +172,23 @@ describe('asr-worker enqueue', () => {
     expect(output).toContain('failed AUDIO_INVALID');
   });
 
+  it('refuses an empty queue name', async () => {
+    const wav = speechSets()[1]!.wav16k;
+    for (const queue of ['', ' ']) {
+      const { code, output } = await cli([
+        'enqueue',
+        wav,
+        '--redis',
+        SHARED_REDIS_URL,
+        '--queue',
+        queue,
+      ]);
+      expect(code, output).toBe(1);
+      expect(output).toContain('--queue must name a key');
+      expect(await redis.exists(queue)).toBe(0);
+    }
+  });
+
   it('refuses an empty file before pushing anything', async () => {
     const empty = fixture('empty.wav');
     writeFileSync(empty, '');
