@@ -52,7 +52,7 @@ function queueLine(queue: QueueFacts, facts: DoctorFacts): string {
   const extras = [
     count(queue.workers.length, 'live worker'),
     orphaned > 0 && count(orphaned, 'orphaned processing list'),
-    queue.dead.depth > 0 && `${queue.dead.depth} dead`,
+    queue.dead.depth > 0 && count(queue.dead.depth, 'dead-lettered task'),
   ].filter(Boolean);
   return `${key}: ${state}${oldest}; ${extras.join(', ')}`;
 }

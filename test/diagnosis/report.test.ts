@@ -37,6 +37,14 @@ describe('the JSON report', () => {
     }
   });
 
+  it('calls dead letters dead-lettered tasks, not dead workers', () => {
+    const queue = backlog('asr_chunk_queue', 0, {
+      dead: { key: '{asr_chunk_queue}:dead', type: 'list', depth: 10, grewBy: 0 },
+    });
+    const text = renderText(buildReport(database({ queues: [queue] })));
+    expect(text).toContain('0 live workers, 10 dead-lettered tasks');
+  });
+
   it('under --strict, warnings fail too', () => {
     const warningsOnly = database({ foreign: [rqQueue('asr-queue', ['rq-a'])] });
     expect(buildReport(warningsOnly).exitCode).toBe(0);
