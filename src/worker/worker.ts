@@ -108,7 +108,8 @@ export class Worker {
       keys: this.keys,
       targets: { channel: config.sessionChannel, results: config.sessionResults },
       idleMs: config.sessionIdleMs,
-      intervalMs: config.sessionSweepIntervalMs,
+      // A short idle time is looked at often enough to be kept within a quarter.
+      intervalMs: Math.min(config.sessionSweepIntervalMs, Math.max(100, config.sessionIdleMs / 4)),
       statusTtlMs: config.statusTtlMs,
       logger,
     });

@@ -346,4 +346,15 @@ describe('suspect text', () => {
     expect(result.quality).toMatchObject({ repetition_loop: true, suspect_segments: 1 });
     expect(complete).toMatchObject({ text: 'stop now go', withheld_segments: 1 });
   });
+
+  it('closes an idle session soon after its idle time, whatever the sweep interval', async () => {
+    pool = await startPool('idle-soon', 1, { sessionIdleMs: 800, sessionSweepIntervalMs: 30_000 });
+    await redis.rpush(pool.queue, chunkTask('i3', 0, { text: 'zero' }));
+    await waitForResults(redis, pool.results, 1);
+    const answeredAt = Date.now();
+
+    await waitForTerminal(pool, 1);
+    // A quarter of the idle time between looks: well under the 30 s interval.
+    expect(Date.now() - answeredAt).toBeLessThan(5_000);
+  });
 });
