@@ -3,6 +3,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { assertQueueType } from '../health/queue-probe.js';
 import { createLogger } from '../logger.js';
 import {
   assertDatabase,
@@ -44,6 +45,8 @@ export async function enqueueCommand(files: string[], flags: EnqueueFlags): Prom
   try {
     await assertReachable(redis, flags.connectTimeoutMs);
     await assertDatabase(redis);
+    // RPUSH onto a string or a stream fails with Redis's bare WRONGTYPE.
+    assertQueueType(flags.queue, await redis.type(flags.queue));
     const tasks: OutgoingTask[] = [];
     const fileOf = new Map<string, string>();
     for (const file of files) {

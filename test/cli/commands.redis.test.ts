@@ -189,6 +189,24 @@ describe('asr-worker enqueue', () => {
     }
   });
 
+  it('refuses a queue key that is not a list, saying what it holds', async () => {
+    const wav = speechSets()[1]!.wav16k;
+    const queue = `${worker.queue}:a-string`;
+    await redis.set(queue, 'not a list');
+    const { code, output } = await cli([
+      'enqueue',
+      wav,
+      '--redis',
+      SHARED_REDIS_URL,
+      '--queue',
+      queue,
+    ]);
+    expect(code, output).toBe(1);
+    expect(output).toContain(`queue key '${queue}' holds a string, expected a list`);
+    expect(output).toContain('[QUEUE_WRONG_TYPE]');
+    await redis.del(queue);
+  });
+
   it('refuses an empty file before pushing anything', async () => {
     const empty = fixture('empty.wav');
     writeFileSync(empty, '');
