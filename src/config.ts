@@ -160,7 +160,23 @@ export function resolveWorkerConfig(input: WorkerConfigInput = {}): WorkerConfig
   // A rule across settings names them itself, by their flags.
   if (issue.code === 'custom') throw new ConfigError(issue.message);
   const name = issue.path.join('.') || 'config';
-  throw new ConfigError(`setting '${name}': ${issue.message}`);
+  throw new ConfigError(`${flagOfSetting(name) ?? `setting '${name}'`}: ${issue.message}`);
+}
+
+/** Settings whose flag is not their name in kebab case; null: set in code only. */
+const FLAG_EXCEPTIONS: Record<string, string | null> = {
+  redisUrl: '--redis',
+  useGpu: '--no-gpu',
+  withholdSuspectText: '--keep-suspect-text',
+  blockTimeoutMs: null,
+  statusTtlMs: null,
+  sessionSweepIntervalMs: null,
+};
+
+/** The `asr-worker run` flag that sets `name`, so errors speak the user's words. */
+export function flagOfSetting(name: string): string | undefined {
+  if (name in FLAG_EXCEPTIONS) return FLAG_EXCEPTIONS[name] ?? undefined;
+  return `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 }
 
 /** The prompt length a worker with this config uses; see sessionContextChars. */

@@ -9,6 +9,8 @@ import { connectionOptions, workerOptions } from '../../src/cli/options.js';
 import { configFromFlags, type RunFlags } from '../../src/cli/run-command.js';
 import {
   DEFAULT_SESSION_CONTEXT_CHARS,
+  DEFAULTS,
+  flagOfSetting,
   resolveWorkerConfig,
   sessionContextChars,
 } from '../../src/config.js';
@@ -74,7 +76,7 @@ describe('session and quality flags', () => {
     );
     expect(() => parse(['--silence-floor-dbfs', '3'])).toThrow(/-120 to 0/);
     expect(() => parse(['--silence-floor-dbfs', '-130'])).toThrow(/-120 to 0/);
-    expect(() => resolveWorkerConfig({ silenceFloorDbfs: -200 })).toThrow(/silenceFloorDbfs/);
+    expect(() => resolveWorkerConfig({ silenceFloorDbfs: -200 })).toThrow(/--silence-floor-dbfs/);
   });
 });
 
@@ -92,5 +94,24 @@ describe('session context length', () => {
         resolveWorkerConfig({ model: '/models/ggml-base.en.bin', sessionContextChars: 0 }),
       ),
     ).toBe(0);
+  });
+});
+
+describe('setting errors', () => {
+  it('name the flag a user typed, not the setting in code', () => {
+    expect(() => resolveWorkerConfig({ maxNoSpeechProb: 2 })).toThrow(/^--max-no-speech-prob: /);
+    expect(() => resolveWorkerConfig({ queue: '' })).toThrow(/^--queue: /);
+    expect(() => resolveWorkerConfig({ redisUrl: '' })).toThrow(/^--redis: /);
+  });
+
+  it('map every setting with a flag to a flag that exists', () => {
+    const flags = new Set(
+      [...connectionOptions(), ...workerOptions()].map((option) => option.long),
+    );
+    const settings = Object.keys(resolveWorkerConfig({ model: 'm.bin' }));
+    for (const name of [...settings, ...Object.keys(DEFAULTS)]) {
+      const flag = flagOfSetting(name);
+      if (flag !== undefined) expect(flags, name).toContain(flag);
+    }
   });
 });
