@@ -173,9 +173,12 @@ function stopper(
 function startError(config: WorkerConfig, redis: RedisClient, error: unknown): WorkerStartError {
   const explained = explainRedisFailure(redis, error);
   const code = (explained as { code?: unknown }).code;
+  // A model, config or port error is no news about Redis: name it only when it is.
+  const aboutRedis = typeof code !== 'string' || /^(REDIS|QUEUE)_/.test(code);
+  const where = aboutRedis ? ` (Redis at ${redactRedisUrl(config.redisUrl)})` : '';
   return new WorkerStartError(
     typeof code === 'string' ? code : 'WORKER_START_FAILED',
-    `could not start (Redis at ${redactRedisUrl(config.redisUrl)}): ${explained.message}`,
+    `could not start${where}: ${explained.message}`,
   );
 }
 

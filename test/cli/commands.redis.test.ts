@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { fixture, PROJECT_ROOT, speechSets, testModel } from '../support/fixtures.js';
-import { cleanQueue, connect, SHARED_REDIS_URL } from '../support/redis.js';
+import { cleanQueue, connect, SHARED_REDIS_URL, uniqueQueue } from '../support/redis.js';
 import { startTestWorker, type TestWorker } from '../worker/support.js';
 
 /** Well inside the test timeout, so a command that hangs fails with what it printed. */
@@ -124,6 +124,25 @@ describe('asr-worker demo', () => {
     expect(output).toContain('apt-get install espeak-ng');
     expect(output).toContain('[ESPEAK_UNAVAILABLE]');
     expect(output).not.toContain('started a private redis-server');
+  });
+});
+
+describe('asr-worker run', () => {
+  it('names a missing model as the reason it could not start, not the Redis', async () => {
+    const model = fixture('no-such-model.bin');
+    const { code, output } = await cli([
+      'run',
+      '--no-http',
+      '--redis',
+      SHARED_REDIS_URL,
+      '--queue',
+      uniqueQueue('no-model'),
+      '--model',
+      model,
+    ]);
+    expect(code, output).toBe(1);
+    expect(output).toContain(`could not start: no model file at '${model}'`);
+    expect(output).toContain('[MODEL_NOT_FOUND]');
   });
 });
 
