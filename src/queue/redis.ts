@@ -31,7 +31,7 @@
  *
  * URLs reach logs and error messages only through redactRedisUrl.
  */
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, SentinelConnector, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 
 import { ConfigError } from '../config-error.js';
@@ -52,6 +52,29 @@ export const MAX_BLOCKING_COMMAND_MS = 5_000;
 
 const RECONNECT_FIRST_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
+
+/**
+ * How long disconnect() waits for the server to close its side before
+ * destroying the socket (ioredis's default is 2 s). A Redis that is there
+ * closes at once; one that accepted the connection and went silent never
+ * does, and a command giving up on it would wait that long, twice.
+ */
+const DISCONNECT_TIMEOUT_MS = 200;
+
+/**
+ * Sentinel only. The longest ioredis waits between two rounds over all the
+ * sentinels when none answered (its own default too), and so the longest a
+ * connection given up on during that wait holds the process: the wait is a
+ * timer ioredis gives no way to cancel.
+ */
+const SENTINEL_RETRY_MAX_MS = 1_000;
+
+/**
+ * Sentinel only. How long a sentinel has to answer which node is the
+ * primary. Without a limit ioredis waits for good on a sentinel that accepted
+ * the connection and went silent, and never asks the next one.
+ */
+const SENTINEL_COMMAND_TIMEOUT_MS = 2_000;
 
 /**
  * Delay before reconnect attempt `attempt` (1-based): doubling from 100 ms,
@@ -141,11 +164,7 @@ function nodeOptions(role: RedisRole) {
     // TCP keepalive: keeps idle connections through NATs and load balancers
     // and lets the OS notice a dead peer.
     keepAlive: 10_000,
-    // How long disconnect() waits for the server to close its side before
-    // destroying the socket (ioredis's default is 2 s). A Redis that is there
-    // closes at once; one that accepted the connection and went silent never
-    // does, and a command giving up on it would wait that long, twice.
-    disconnectTimeout: 200,
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     // commandTimeout stays unset: it rejects the promise while the command may
     // still run on the server, so a retried write would run twice; a dead
     // socket is caught by socketTimeout instead.
@@ -167,8 +186,10 @@ export function createRedis(url: string, role: RedisRole, logger: Logger): Redis
     );
   }
   const log = logger.child({ redis: redacted, redis_role: role });
+  const urlOptions = redisOptionsFromUrl(url);
   const redis = new Redis({
-    ...redisOptionsFromUrl(url),
+    ...urlOptions,
+    ...(urlOptions.sentinels && sentinelOptions()),
     ...roleOptions(role),
     ...nodeOptions(role),
     // Connect now, so a wrong URL or password shows at startup, not at the
@@ -194,27 +215,132 @@ export function createRedis(url: string, role: RedisRole, logger: Logger): Redis
   redis.on('reconnecting', (delayMs: number) => {
     log.debug({ delayMs }, 'redis reconnecting');
   });
+  clearSocketTimerOnClose(redis);
   return redis;
 }
 
 /**
+ * The settings of a Sentinel connection's own connections to the sentinels;
+ * each bounds how long a connection given up on can hold the process (see
+ * closeNow).
+ */
+function sentinelOptions(): RedisOptions {
+  return {
+    Connector: ClosingSentinelConnector,
+    sentinelRetryStrategy: (attempt: number) =>
+      Math.min(reconnectDelayMs(attempt), SENTINEL_RETRY_MAX_MS),
+    sentinelCommandTimeout: SENTINEL_COMMAND_TIMEOUT_MS,
+  };
+}
+
+/**
+ * ioredis's Sentinel connector (what it uses for a `sentinels` option), except
+ * that disconnecting it also closes the connections it opened to the
+ * sentinels. ioredis asks a sentinel for the primary over a connection of its
+ * own that nothing outside the connector can reach, and closes it only once
+ * the sentinel has answered: one that accepted the connection and went
+ * silent kept it open, and the process alive, after the Redis it served was
+ * disconnected. The failover detector's connections (off by default) are
+ * made the same way and closed with them.
+ *
+ * The connections are created by the connector's connectToSentinel, which is
+ * private: it is wrapped here because nothing public creates or exposes them.
+ * Should a later ioredis rename it, the connector works as ioredis's own does,
+ * and SENTINEL_COMMAND_TIMEOUT_MS still bounds how long a silent sentinel
+ * holds the process.
+ */
+class ClosingSentinelConnector extends SentinelConnector {
+  readonly #open = new Set<Redis>();
+
+  // ioredis constructs it with the Redis's options, which hold the `sentinels`.
+  constructor(options: unknown) {
+    super(options as ConstructorParameters<typeof SentinelConnector>[0]);
+    const self = this as unknown as { connectToSentinel?: ConnectToSentinel };
+    const connectToSentinel = self.connectToSentinel;
+    if (typeof connectToSentinel !== 'function') return;
+    self.connectToSentinel = (endpoint, overrides) => {
+      // Once disconnected, the connector may still start one more round over
+      // the sentinels (after its retry wait); it then fails at once.
+      const closed = !this.connecting;
+      const client = connectToSentinel.call(this, endpoint, {
+        // ioredis's 2 s default would keep a closed sentinel connection's
+        // timer running that long (it disconnects them after every answer).
+        disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+        ...overrides,
+        ...(closed && { lazyConnect: true }),
+      });
+      if (closed) {
+        client.disconnect();
+        return client;
+      }
+      this.#open.add(client);
+      client.once('end', () => this.#open.delete(client));
+      return client;
+    };
+  }
+
+  override disconnect(): void {
+    super.disconnect();
+    for (const client of this.#open) closeConnectionNow(client);
+    this.#open.clear();
+  }
+}
+
+type ConnectToSentinel = (endpoint: unknown, overrides?: RedisOptions) => Redis;
+
+/**
  * Closes a connection at once, whatever state it is in: for one given up on
- * (a start-up that failed or was stopped), so that it cannot hold the
- * process open. disconnect() alone is not enough when the server accepted
- * the connection but never answered: ioredis 5 then arms its socketTimeout
- * timer for the handshake's commands and clears it only when data arrives,
- * not when the socket closes, so the process would live on for up to
- * socketTimeout (30 s) after it has nothing left to do.
+ * (a start-up that failed or was stopped), so that nothing it opened holds
+ * the process open. disconnect() alone is not enough:
+ *
+ * - When the server accepted the connection but never answered, ioredis 5.11
+ *   leaves its socketTimeout timer running after the socket closed (see
+ *   clearSocketTimerOnClose), so the process would live on for up to
+ *   socketTimeout (30 s); disconnect() also waits for the server's side of
+ *   the close, which a silent server never sends.
+ * - A Sentinel connection's connections to the sentinels are closed by its
+ *   connector's disconnect (ClosingSentinelConnector), which this reaches.
+ * - A Cluster's connections include every node it connected to and the
+ *   connections it re-reads the slot map over, which Cluster#disconnect does
+ *   not close (see trackClusterConnections).
  */
 export function closeNow(redis: RedisClient): void {
-  const connections = redis instanceof Cluster ? redis.nodes() : [redis];
+  if (!(redis instanceof Cluster)) return closeConnectionNow(redis);
+  const connections = new Set([...(clusterConnections.get(redis) ?? []), ...redis.nodes()]);
   redis.disconnect();
-  for (const connection of connections) {
-    // Not in ioredis's types; read defensively, it may be gone in a later version.
-    const { socketTimeoutTimer } = connection as unknown as { socketTimeoutTimer?: NodeJS.Timeout };
-    clearTimeout(socketTimeoutTimer);
-    (connection.stream as NetStreamOrNone)?.destroy();
-  }
+  for (const connection of connections) closeConnectionNow(connection);
+}
+
+function closeConnectionNow(connection: Redis): void {
+  // Not once it has ended: disconnecting a closed socket again would leave
+  // ioredis's disconnectTimeout timer running, waiting for a close event
+  // that has already come.
+  if (connection.status !== 'end') connection.disconnect();
+  clearSocketTimer(connection);
+  (connection.stream as NetStreamOrNone)?.destroy();
+}
+
+/**
+ * Works around ioredis 5.11, which clears a connection's socketTimeout timer
+ * only when data arrives, not when the socket closes (fixed upstream by
+ * redis/ioredis#2148): a socket that closed with a command unanswered left
+ * the timer running, which kept the process alive for up to socketTimeout,
+ * and once the connection had reconnected, destroyed the new socket when it
+ * fired and kept the new socket from getting a timer of its own until then.
+ */
+function clearSocketTimerOnClose(connection: Redis): void {
+  connection.on('close', () => {
+    // Only a timer of a socket that is closed; 'close' comes a tick later.
+    if ((connection.stream as NetStreamOrNone)?.destroyed !== false) clearSocketTimer(connection);
+  });
+}
+
+function clearSocketTimer(connection: Redis): void {
+  // Not in ioredis's types; read defensively, it may be gone in a later
+  // version. Reset too: ioredis arms a new timer only while there is none.
+  const timers = connection as unknown as { socketTimeoutTimer?: NodeJS.Timeout };
+  clearTimeout(timers.socketTimeoutTimer);
+  timers.socketTimeoutTimer = undefined;
 }
 
 /** ioredis types `stream` as always there; before the first connect it is not. */
@@ -278,6 +404,7 @@ function createCluster(url: string, role: RedisRole, logger: Logger): Cluster {
   const log = logger.child({ redis: redacted, redis_role: role });
   const { nodes, redisOptions } = clusterConfigFromUrl(url);
   const cluster = new Cluster(nodes, clusterOptions(role, redisOptions));
+  trackClusterConnections(cluster);
 
   // As for a single Redis: an 'error' without a listener would crash the
   // process. 'node error' is one node's trouble; the Cluster routes around it.
@@ -295,6 +422,37 @@ function createCluster(url: string, role: RedisRole, logger: Logger): Cluster {
     log.debug('redis cluster reconnecting');
   });
   return cluster;
+}
+
+/** The connections of each Cluster that are not closed yet: see trackClusterConnections. */
+const clusterConnections = new WeakMap<Cluster, Set<Redis>>();
+
+/**
+ * Keeps track of every connection a Cluster opens that is not closed yet, for
+ * closeNow: its node connections ('+node'), and the connections it re-reads
+ * the slot map over. For the latter the Cluster copies a node's connection
+ * (Redis#duplicate, with its socketTimeout), asks CLUSTER SLOTS, and keeps no
+ * reference to the copy: one to a server that never answers stayed open after
+ * Cluster#disconnect, for up to slotsRefreshTimeout and then socketTimeout.
+ * Wrapping the node's duplicate is the only way to see those copies.
+ */
+function trackClusterConnections(cluster: Cluster): void {
+  const open = new Set<Redis>();
+  clusterConnections.set(cluster, open);
+  const track = (connection: Redis) => {
+    open.add(connection);
+    connection.once('end', () => open.delete(connection));
+    clearSocketTimerOnClose(connection);
+  };
+  cluster.on('+node', (node: Redis) => {
+    track(node);
+    const duplicate = node.duplicate.bind(node);
+    node.duplicate = (override) => {
+      const copy = duplicate(override);
+      track(copy);
+      return copy;
+    };
+  });
 }
 
 const STANDALONE_FORM = 'redis://[user:password@]host[:port][/db]';

@@ -100,6 +100,47 @@ describe('a Redis that accepts the connection and never answers', () => {
     expect(afterMs, output).toBeLessThan(3_000);
   });
 
+  // ioredis keeps connections of its own for these: to the sentinel it asks
+  // for the primary, and to the nodes it reads the slot map from.
+  const kinds = ['sentinel', 'cluster'] as const;
+  const urlOf = (kind: (typeof kinds)[number]) =>
+    kind === 'sentinel' ? silent.sentinelUrl : silent.clusterUrl;
+
+  it.each(kinds)(
+    'stops `run`, `doctor` and `enqueue` at once after REDIS_UNREACHABLE, for a %s URL too',
+    async (kind) => {
+      const timeout = ['--redis', urlOf(kind), '--connect-timeout-ms', '1000'];
+      const commands = [
+        { args: [...worker, ...timeout], status: 1 },
+        { args: ['doctor', '--sample-ms', '0', ...timeout], status: 2 },
+        { args: ['enqueue', 'any.wav', ...timeout], status: 1 },
+      ];
+      const exits = await Promise.all(
+        commands.map(({ args }) => exitAfter(cli(args), '[REDIS_UNREACHABLE]')),
+      );
+      for (const [i, { code, output, afterMs }] of exits.entries()) {
+        expect(code, output).toBe(commands[i]!.status);
+        expect(output).toContain('did not answer within 1000 ms');
+        expect(afterMs, output).toBeLessThan(3_000);
+      }
+    },
+  );
+
+  it.each(kinds)(
+    'ends `run` at once, with 0, on SIGTERM while it waits for Redis, for a %s URL too',
+    async (kind) => {
+      const started = cli([...worker, '--redis', urlOf(kind), '--connect-timeout-ms', '60000']);
+      await waitFor('the worker to start', async () => started.output().includes('"starting"'));
+      // Past the Cluster's first slot-map read (1 s), into its reconnect attempts.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      started.child.kill('SIGTERM');
+      const { code, output, afterMs } = await exitAfter(started, '"signal received"');
+      expect(code, output).toBe(0);
+      expect(output).toContain('stopped during start-up');
+      expect(afterMs, output).toBeLessThan(3_000);
+    },
+  );
+
   it('stops `enqueue` with REDIS_UNREACHABLE and status 1', async () => {
     const started = cli([
       'enqueue',

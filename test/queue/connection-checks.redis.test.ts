@@ -20,7 +20,7 @@ import {
   assertReachable,
   explainRedisFailure,
 } from '../../src/queue/connection-checks.js';
-import { closeNow, createRedis } from '../../src/queue/redis.js';
+import { closeNow, createRedis, createRedisClient } from '../../src/queue/redis.js';
 import {
   connect,
   SHARED_REDIS_URL,
@@ -163,6 +163,28 @@ describe('a Redis that accepts the connection and never answers', () => {
       closeNow(redis);
     }
   });
+
+  // A Sentinel or Cluster client has connections of its own besides the
+  // one closeNow is given: to the sentinel it asks for the primary, to the
+  // node it reads the slot map from.
+  it.each(['url', 'sentinelUrl', 'clusterUrl'] as const)(
+    'closes every connection a client given up on opened, at once (%s)',
+    async (kind) => {
+      const server = await startSilentServer();
+      const redis = createRedisClient(server[kind], 'commands', SILENT);
+      try {
+        await expect(within(5_000, assertReachable(redis, 300))).rejects.toMatchObject({
+          code: 'REDIS_UNREACHABLE',
+        });
+        expect(server.openConnections()).toBeGreaterThan(0);
+        closeNow(redis);
+        await waitFor('the connections to close', async () => server.openConnections() === 0, 500);
+      } finally {
+        closeNow(redis);
+        await server.close();
+      }
+    },
+  );
 
   it('stops a worker from starting within the connect timeout', async () => {
     const config = resolveWorkerConfig({

@@ -8,18 +8,34 @@ import { once } from 'node:events';
 import net from 'node:net';
 
 export interface SilentServer {
+  /** redis:// */
   url: string;
+  /** The same server as the only sentinel of redis+sentinel://. */
+  sentinelUrl: string;
+  /** The same server as the only seed node of redis+cluster://. */
+  clusterUrl: string;
   port: number;
+  /** Connections the client has neither closed nor ended its side of. */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
 export async function startSilentServer(): Promise<SilentServer> {
   const sockets = new Set<net.Socket>();
+  const open = new Set<net.Socket>();
   // allowHalfOpen: a client's FIN gets no FIN back, as from a hung peer.
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
+    open.add(socket);
+    const ended = () => open.delete(socket);
+    socket.on('end', ended);
+    socket.on('error', ended);
+    socket.on('close', () => {
+      ended();
+      sockets.delete(socket);
+    });
+    // Read (and drop) what the client sends, so that its FIN is seen.
+    socket.resume();
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -27,6 +43,9 @@ export async function startSilentServer(): Promise<SilentServer> {
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    sentinelUrl: `redis+sentinel://127.0.0.1:${port}/mymaster`,
+    clusterUrl: `redis+cluster://127.0.0.1:${port}`,
+    openConnections: () => open.size,
     close: async () => {
       const closed = once(server, 'close');
       server.close();
