@@ -14,8 +14,12 @@ const lastConnectError = new WeakMap<RedisClient, Error>();
 export function rememberConnectErrors(redis: RedisClient): void {
   redis.on('error', (error: Error) => {
     // ioredis emits its giving up on a command as an error too: a result of
-    // the connect error, which is the one worth telling.
-    if (error.name !== 'MaxRetriesPerRequestError') lastConnectError.set(redis, error);
+    // the connect error, which is the one worth telling. So is the EPIPE or
+    // reset that follows when another service closes on a Redis handshake.
+    if (error.name === 'MaxRetriesPerRequestError') return;
+    const before = lastConnectError.get(redis);
+    if (before !== undefined && isProtocolError(before) && isSocketAftermath(error)) return;
+    lastConnectError.set(redis, error);
   });
 }
 
@@ -79,8 +83,19 @@ function noAnswer(redis: RedisClient, timeoutMs: number): Error {
  * is another service's: "Protocol error, got "H" as reply type byte. Please
  * report this." is an HTTP server answering, not an ioredis bug.
  */
+const PROTOCOL_ERROR = /^Protocol error, got (".*?") as reply type byte/;
+
+function isProtocolError(error: Error): boolean {
+  return PROTOCOL_ERROR.test(error.message);
+}
+
+function isSocketAftermath(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EPIPE' || code === 'ECONNRESET' || /\b(EPIPE|ECONNRESET)\b/.test(error.message);
+}
+
 function connectErrorWords(error: Error): string {
-  const reply = /^Protocol error, got (".*?") as reply type byte/.exec(error.message);
+  const reply = PROTOCOL_ERROR.exec(error.message);
   if (reply === null) return error.message;
   return (
     `the server does not speak Redis's protocol (its first byte was ${reply[1]}): ` +
