@@ -191,17 +191,15 @@ describe('asr-worker enqueue', () => {
     expect(output).toContain('failed AUDIO_INVALID');
   });
 
+  /** `asr-worker enqueue <files> --queue <queue>` against the shared Redis. */
+  function enqueueOnto(queue: string, ...files: string[]) {
+    return cli(['enqueue', ...files, '--redis', SHARED_REDIS_URL, '--queue', queue]);
+  }
+
   it('refuses an empty queue name', async () => {
     const wav = speechSets()[1]!.wav16k;
     for (const queue of ['', ' ']) {
-      const { code, output } = await cli([
-        'enqueue',
-        wav,
-        '--redis',
-        SHARED_REDIS_URL,
-        '--queue',
-        queue,
-      ]);
+      const { code, output } = await enqueueOnto(queue, wav);
       expect(code, output).toBe(1);
       expect(output).toContain('--queue must name a key');
       expect(await redis.exists(queue)).toBe(0);
@@ -212,14 +210,7 @@ describe('asr-worker enqueue', () => {
     const wav = speechSets()[1]!.wav16k;
     const queue = `${worker.queue}:a-string`;
     await redis.set(queue, 'not a list');
-    const { code, output } = await cli([
-      'enqueue',
-      wav,
-      '--redis',
-      SHARED_REDIS_URL,
-      '--queue',
-      queue,
-    ]);
+    const { code, output } = await enqueueOnto(queue, wav);
     expect(code, output).toBe(1);
     expect(output).toContain(`queue key '${queue}' holds a string, expected a list`);
     expect(output).toContain('[QUEUE_WRONG_TYPE]');
@@ -230,14 +221,7 @@ describe('asr-worker enqueue', () => {
     const empty = fixture('empty.wav');
     writeFileSync(empty, '');
     const queue = `${worker.queue}:never-pushed`;
-    const { code, output } = await cli([
-      'enqueue',
-      empty,
-      '--redis',
-      SHARED_REDIS_URL,
-      '--queue',
-      queue,
-    ]);
+    const { code, output } = await enqueueOnto(queue, empty);
     expect(code, output).toBe(1);
     expect(output).toContain(`${empty}: the file is empty`);
     expect(await redis.exists(queue)).toBe(0);
