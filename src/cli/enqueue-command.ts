@@ -41,7 +41,6 @@ export async function enqueueCommand(files: string[], flags: EnqueueFlags): Prom
     ...(replyTo && { reply_to: replyTo }),
   };
 
-  let failed = false;
   try {
     await assertReachable(redis, flags.connectTimeoutMs);
     await assertDatabase(redis);
@@ -75,12 +74,10 @@ export async function enqueueCommand(files: string[], flags: EnqueueFlags): Prom
       }
     }
   } catch (error) {
-    failed = true;
-    throw explainRedisFailure(redis, error);
-  } finally {
     // After a failure Redis may not be answering at all, and QUIT would wait
     // on it; every push that was made has been answered either way.
-    if (failed) closeNow(redis);
-    else await redis.quit().catch(() => redis.disconnect());
+    closeNow(redis);
+    throw explainRedisFailure(redis, error);
   }
+  await redis.quit().catch(() => redis.disconnect());
 }

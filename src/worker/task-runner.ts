@@ -17,6 +17,7 @@ import {
 import { describeValue } from '../protocol/schema-errors.js';
 import {
   decodeAudioB64,
+  parsedTaskId,
   parseTask,
   type Task,
   type TaskEcho,
@@ -333,7 +334,7 @@ function withinAudio<T extends { startMs: number; endMs: number }>(
  * byte) otherwise.
  */
 function notUtf8(lossy: TaskParse): TaskParse {
-  const taskId = lossy.ok ? lossy.task.task_id : lossy.taskId;
+  const taskId = parsedTaskId(lossy);
   const intact = taskId !== undefined && !taskId.includes('\uFFFD');
   return {
     ok: false,

@@ -16,7 +16,6 @@ import { HealthMonitor } from '../health/monitor.js';
 import { assertQueueType, sampleQueue, type QueueSample } from '../health/queue-probe.js';
 import { packageVersion } from '../health/version.js';
 import { ResultPublisher } from '../publish/publisher.js';
-import type { TaskResult } from '../protocol/result.js';
 import { parsedTaskId } from '../protocol/task.js';
 import { leadingTaskId } from '../protocol/task-id.js';
 import { assertDatabase } from '../queue/connection-checks.js';
@@ -409,7 +408,7 @@ export class Worker {
         }
         const { session_id: sessionId, chunk_index: chunkIndex } = outcome.result;
         if (sessionId !== undefined && chunkIndex !== undefined && sessionMessages === 0) {
-          warnChunkLeftOut(outcome.result, logger);
+          warnChunkLeftOut(sessionId, chunkIndex, logger);
         }
         const { status, error, timings } = outcome.result;
         this.countAnswer(outcome);
@@ -599,11 +598,11 @@ function connectionLost(error: unknown): boolean {
 /**
  * A chunk whose result was published but that its session did not take:
  * the session had already ended (complete, or incomplete after its idle
- * time), or another task had already answered the same chunk_index. The
- * producer's chunking is off; the transcript will not show this chunk.
+ * time), another task had already answered the same chunk_index, or it lies
+ * past the final chunk. The producer's chunking is off; the transcript will
+ * not show this chunk.
  */
-function warnChunkLeftOut(result: TaskResult, logger: Logger): void {
-  const { session_id: sessionId, chunk_index: chunkIndex } = result;
+function warnChunkLeftOut(sessionId: string, chunkIndex: number, logger: Logger): void {
   logger.warn(
     { session_id: sessionId, chunk_index: chunkIndex },
     `chunk ${chunkIndex} of session '${sessionId}' was left out of the session: the session ` +
