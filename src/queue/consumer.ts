@@ -38,8 +38,6 @@ export interface QueueConsumerOptions {
   logger?: Logger;
 }
 
-export { taskFingerprint } from './queue-item.js';
-
 export interface Delivery {
   /** The task exactly as the producer pushed it: a string when it is UTF-8, else its bytes. */
   raw: QueueItem;

@@ -12,7 +12,6 @@ import { workerIdOf, type QueueKeys } from './keys.js';
 import { taskFingerprint, type QueueItem } from './queue-item.js';
 import type { RedisClient } from './redis.js';
 
-export { DEAD_RAW_MAX_BYTES } from './dead-raw.js';
 export const POISON_REASON = 'POISON';
 const DEFAULT_DEAD_STATUS_TTL_MS = 24 * 3600 * 1000;
 

@@ -4,9 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   MAX_BLOCK_TIMEOUT_MS,
   QueueConsumer,
-  taskFingerprint,
   type QueueConsumerOptions,
 } from '../../src/queue/consumer.js';
+import { taskFingerprint } from '../../src/queue/queue-item.js';
 import { capturingLogger, queueFixture, sleep, type QueueFixture } from './fixture.js';
 
 describe('QueueConsumer against Redis', () => {

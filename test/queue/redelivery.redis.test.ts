@@ -1,14 +1,10 @@
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { QueueConsumer, taskFingerprint } from '../../src/queue/consumer.js';
-import type { QueueItem } from '../../src/queue/queue-item.js';
-import {
-  DEAD_RAW_MAX_BYTES,
-  deadLetter,
-  recoverOrphans,
-  type DeadLetterEntry,
-} from '../../src/queue/redelivery.js';
+import { QueueConsumer } from '../../src/queue/consumer.js';
+import { DEAD_RAW_MAX_BYTES } from '../../src/queue/dead-raw.js';
+import { taskFingerprint, type QueueItem } from '../../src/queue/queue-item.js';
+import { deadLetter, recoverOrphans, type DeadLetterEntry } from '../../src/queue/redelivery.js';
 import { capturingLogger, queueFixture, type QueueFixture } from './fixture.js';
 
 describe('recoverOrphans', () => {

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { startWorker } from '../../src/cli/run-command.js';
 import { resolveWorkerConfig } from '../../src/config.js';
-import { taskFingerprint } from '../../src/queue/consumer.js';
+import { taskFingerprint } from '../../src/queue/queue-item.js';
 import { queueKeys } from '../../src/queue/keys.js';
 import { cleanQueue, connect, SHARED_REDIS_URL, uniqueQueue, waitFor } from '../support/redis.js';
 
