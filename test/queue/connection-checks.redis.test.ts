@@ -186,13 +186,18 @@ describe('a Redis that accepts the connection and never answers', () => {
     },
   );
 
-  it('stops a worker from starting within the connect timeout', async () => {
-    const config = resolveWorkerConfig({
+  /** A no-op worker pointed at the silent server. */
+  function silentWorkerConfig(label: string, connectTimeoutMs: number) {
+    return resolveWorkerConfig({
       redisUrl: silent.url,
-      queue: uniqueQueue('silent'),
+      queue: uniqueQueue(label),
       engine: 'noop',
-      connectTimeoutMs: 500,
+      connectTimeoutMs,
     });
+  }
+
+  it('stops a worker from starting within the connect timeout', async () => {
+    const config = silentWorkerConfig('silent', 500);
     await expect(within(5_000, startWorker(config, SILENT))).rejects.toMatchObject({
       code: 'REDIS_UNREACHABLE',
       message: expect.stringContaining('did not answer within 500 ms'),
@@ -200,12 +205,7 @@ describe('a Redis that accepts the connection and never answers', () => {
   });
 
   it('ends the start-up at once when it is aborted (SIGTERM), with the abort reason', async () => {
-    const config = resolveWorkerConfig({
-      redisUrl: silent.url,
-      queue: uniqueQueue('silent-abort'),
-      engine: 'noop',
-      connectTimeoutMs: 60_000,
-    });
+    const config = silentWorkerConfig('silent-abort', 60_000);
     const controller = new AbortController();
     const reason = new Error('stopped by SIGTERM');
     setTimeout(() => controller.abort(reason), 200);

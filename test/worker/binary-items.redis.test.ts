@@ -12,6 +12,11 @@ import { readResults, startTestWorker, type TestWorker } from './support.js';
 
 const PICKLED = Buffer.from([0x80, 0x04, 0x95, ...Buffer.from('{"task_id":"z1"}'), 0xff]);
 
+/** `before` é `after`, the é in Latin-1 (one byte, 0xE9): not UTF-8. */
+function withLatin1E(before: string, after: string): Buffer {
+  return Buffer.concat([Buffer.from(before), Buffer.from([0xe9]), Buffer.from(after)]);
+}
+
 describe('worker: items that are not UTF-8', () => {
   const redis = connect();
   const started: TestWorker[] = [];
@@ -63,11 +68,7 @@ describe('worker: items that are not UTF-8', () => {
   it('refuses a task with a Latin-1 byte, answering it, and takes it off the processing list', async () => {
     const worker = await start(undefined, 'latin-1');
     const { keys } = worker.worker;
-    const task = Buffer.concat([
-      Buffer.from('{"task_id":"latin","audio_b64":"AAAA","prompt":"caf'),
-      Buffer.from([0xe9]),
-      Buffer.from('"}'),
-    ]);
+    const task = withLatin1E('{"task_id":"latin","audio_b64":"AAAA","prompt":"caf', '"}');
     await redis.rpush(keys.queue, task);
 
     const [result] = await readResults(redis, worker.results, 1, 10_000);
@@ -89,11 +90,7 @@ describe('worker: items that are not UTF-8', () => {
   it('dead-letters a task whose task_id is not UTF-8, rather than answer another id', async () => {
     const worker = await start(undefined, 'latin-id');
     const { keys } = worker.worker;
-    const task = Buffer.concat([
-      Buffer.from('{"task_id":"z'),
-      Buffer.from([0xe9]),
-      Buffer.from('3","audio_b64":"AAAA"}'),
-    ]);
+    const task = withLatin1E('{"task_id":"z', '3","audio_b64":"AAAA"}');
     await redis.rpush(keys.queue, task);
 
     await waitFor('a dead letter', async () => (await redis.llen(keys.dead)) === 1, 10_000);
